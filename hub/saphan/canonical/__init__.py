@@ -1,0 +1,45 @@
+"""The canonical case model and its JSON Schema (see :mod:`saphan.canonical.model`)."""
+
+from saphan.canonical.model import (
+    SCHEMA_VERSION,
+    Address,
+    Area,
+    Attachment,
+    Case,
+    CaseStatus,
+    Complainant,
+    Complexity,
+    Escalation,
+    EscalationReason,
+    Matter,
+    Place,
+    Reference,
+    Respondent,
+    RespondentKind,
+    SourceSystem,
+    StatusInfo,
+    Warning,
+)
+from saphan.canonical.schema import canonical_json_schema
+
+__all__ = [
+    "SCHEMA_VERSION",
+    "Address",
+    "Area",
+    "Attachment",
+    "Case",
+    "CaseStatus",
+    "Complainant",
+    "Complexity",
+    "Escalation",
+    "EscalationReason",
+    "Matter",
+    "Place",
+    "Reference",
+    "Respondent",
+    "RespondentKind",
+    "SourceSystem",
+    "StatusInfo",
+    "Warning",
+    "canonical_json_schema",
+]

@@ -1,0 +1,1 @@
+"""``saphan translate`` and ``saphan validate`` (placeholder until the adapters land)."""

@@ -1,0 +1,24 @@
+"""Thai national ID numbers (เลขประจำตัวประชาชน), via ``python-stdnum``.
+
+Senders may add dashes or spaces (and Damrongtham may use Thai digits); the canonical form
+is 13 ASCII digits. A wrong check digit is a data-quality warning, never a refusal.
+"""
+
+from __future__ import annotations
+
+from stdnum.th import pin
+
+from saphan.reference.text import ascii_digits
+
+
+def normalize(value: str) -> str:
+    """13 plain ASCII digits, or raises ValueError when it cannot be a citizen ID."""
+    digits = "".join(ch for ch in ascii_digits(value) if ch not in " -")
+    if len(digits) != 13 or not digits.isascii() or not digits.isdigit():
+        raise ValueError(f"a citizen ID has 13 digits; got {value!r}")
+    return digits
+
+
+def check_digit_ok(digits: str) -> bool:
+    """Whether the 13th digit is the check digit of the first twelve."""
+    return bool(pin.is_valid(digits))
