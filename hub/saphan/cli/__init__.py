@@ -10,8 +10,8 @@ from __future__ import annotations
 import json
 import sys
 
-import click
 import typer
+from typer._click import exceptions as _cli_errors
 
 from saphan.errors import HubError
 
@@ -24,9 +24,18 @@ app = typer.Typer(
 )
 
 
+@app.callback()
+def _root() -> None:
+    """Saphan (สะพาน): the interoperability hub for Thailand's public-complaint systems."""
+
+
 def _register() -> None:
     # Each command lives in its own module; importing it adds it to ``app``.
-    from saphan.cli import translate  # noqa: F401
+    from saphan.cli import (
+        route,  # noqa: F401
+        serve,  # noqa: F401
+        translate,  # noqa: F401
+    )
 
 
 def report_error(err: HubError) -> int:
@@ -42,12 +51,16 @@ def run(argv: list[str] | None = None) -> int:
         result = app(args=argv, standalone_mode=False, prog_name="saphan")
     except HubError as err:
         return report_error(err)
-    except click.exceptions.Exit as ex:
-        return ex.exit_code
-    except click.ClickException as ex:
+    except typer.Exit as ex:
+        return int(ex.exit_code)
+    except _cli_errors.NoArgsIsHelpError as ex:
+        ex.show()
+        return 0
+    except _cli_errors.ClickException as ex:
+        # Typer vendors its own click: usage errors are its ClickException subclasses.
         ex.show()
         return 2
-    except (click.exceptions.Abort, KeyboardInterrupt):
+    except (typer.Abort, KeyboardInterrupt):
         sys.stderr.write("interrupted\n")
         return 130
     return result if isinstance(result, int) else 0

@@ -14,7 +14,7 @@ over the canonical JSON itself.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import ClassVar
@@ -78,6 +78,8 @@ class Receiver:
     agency: str
     name: str | None = None
     sent_at: datetime | None = None
+    #: per-agency format options from the directory, e.g. ``{"encoding": "TIS-620"}``
+    options: Mapping[str, str] = field(default_factory=dict)
 
 
 class Adapter(ABC):
@@ -141,6 +143,17 @@ class Adapter(ABC):
         case = parsed.records[0].case
         assert case is not None
         return case
+
+    def parse_record(self, raw: bytes) -> Parsed:
+        """Parse one record's own bytes (``Record.raw``), as kept in quarantine.
+
+        Single-record formats read them as a message; a batch format wraps them in its
+        envelope first (override :meth:`_wrap_record`).
+        """
+        return self.parse(self._wrap_record(raw))
+
+    def _wrap_record(self, raw: bytes) -> bytes:
+        return raw
 
     def render(self, cases: Case | Sequence[Case], receiver: Receiver) -> bytes:
         """Write one case (or, for batch formats, several) for ``receiver``."""

@@ -1,0 +1,91 @@
+"""FastAPI dependencies: the hub's services, the authenticated agency, the operator.
+
+Agency authentication reads the whole body (already capped by :class:`BodyLimit`),
+rebuilds the signed ``@target-uri`` from the hub's public URL and the raw request path,
+and verifies the RFC 9421 signature against the agency's keys in the directory, with the
+replay store shared by every process. The verified body travels with the caller so the
+route handles exactly the bytes that were signed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Annotated
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+from fastapi import Depends, Request
+from starlette.concurrency import run_in_threadpool
+
+from saphan.auth import target_uri, verify_request
+from saphan.engine.services import Services
+from saphan.errors import AuthenticationError, Problem
+from saphan.store.nonces import SqlNonceStore
+
+
+def get_services(request: Request) -> Services:
+    svc: Services = request.app.state.services
+    return svc
+
+
+ServicesDep = Annotated[Services, Depends(get_services)]
+
+
+@dataclass(frozen=True, slots=True)
+class Caller:
+    agency: str
+    body: bytes
+
+
+def _base_url(request: Request, svc: Services) -> str:
+    if svc.settings.public_url:
+        return svc.settings.public_url
+    # Development only (production requires public_url): the URL the client used.
+    return f"{request.url.scheme}://{request.headers.get('host', request.url.netloc)}"
+
+
+async def authenticated_agency(request: Request, svc: ServicesDep) -> Caller:
+    body = await request.body()
+    if not svc.settings.require_signatures:
+        agency = request.headers.get("saphan-agency")
+        if not agency:
+            raise AuthenticationError(
+                "no agency named", [Problem("/headers/saphan-agency", "missing")]
+            )
+        return Caller(agency, body)
+    raw_path = request.scope.get("raw_path") or request.url.path.encode()
+    url = target_uri(
+        _base_url(request, svc),
+        raw_path.decode("latin-1"),
+        request.scope.get("query_string", b"").decode("latin-1"),
+    )
+    nonces: SqlNonceStore = request.app.state.nonces
+
+    def resolve(keyid: str) -> list[Ed25519PublicKey]:
+        agency = svc.directory.find(keyid)
+        if agency is None:
+            return []
+        return [Ed25519PublicKey.from_public_bytes(k.raw) for k in agency.keys]
+
+    headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in request.scope["headers"]]
+    verified = await run_in_threadpool(
+        verify_request,
+        request.method,
+        url,
+        headers,
+        body,
+        resolve,
+        nonces,
+        svc.clock.now(),
+        timedelta(seconds=svc.settings.signature_skew_s),
+        timedelta(seconds=svc.settings.signature_max_validity_s),
+    )
+    return Caller(verified.keyid, body)
+
+
+AgencyDep = Annotated[Caller, Depends(authenticated_agency)]
+
+
+def body_sha256(body: bytes) -> str:
+    return hashlib.sha256(body).hexdigest()

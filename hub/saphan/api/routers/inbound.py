@@ -1,0 +1,45 @@
+"""``POST /v1/inbound/{format}``: an agency submits a message in its own format."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Response
+from starlette.concurrency import run_in_threadpool
+
+from saphan.api.deps import AgencyDep, ServicesDep
+from saphan.engine.intake import intake
+
+router = APIRouter(tags=["agencies"])
+
+_BODY = {
+    "content": {
+        "application/xml": {"schema": {"type": "string"}},
+        "application/json": {"schema": {"type": "object"}},
+    },
+    "required": True,
+}
+
+
+@router.post(
+    "/v1/inbound/{format}",
+    status_code=201,
+    summary="Submit a case message in the agency's own format",
+    openapi_extra={"requestBody": _BODY},
+    responses={
+        200: {"description": "a repeat: the first answer again, byte for byte"},
+        201: {"description": "accepted: case id, tracking number, transfers, signed receipt"},
+        401: {"description": "no valid signature"},
+        422: {"description": "refused and quarantined (problem+json with quarantine_id)"},
+    },
+)
+async def submit(
+    format: str,
+    caller: AgencyDep,
+    svc: ServicesDep,
+    idempotency_key: Annotated[str | None, Header(max_length=128)] = None,
+) -> Response:
+    answer = await run_in_threadpool(
+        intake, svc, format, caller.agency, caller.body, idempotency_key
+    )
+    return Response(answer.body, status_code=answer.status, media_type=answer.media_type)

@@ -1,0 +1,93 @@
+"""The transfer log for auditors: checkpoint, entries, proofs and the verifier key."""
+
+from __future__ import annotations
+
+import base64
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+from fastapi.responses import PlainTextResponse
+from starlette.concurrency import run_in_threadpool
+
+from saphan.api.deps import ServicesDep
+from saphan.engine.services import Services
+from saphan.errors import NotFoundError, Problem
+from saphan.ledger.checkpoint import log_verifier_key
+from saphan.store import log as transfer_log
+
+router = APIRouter(tags=["auditors"])
+
+
+def _b64(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii")
+
+
+def _checkpoint(svc: Services) -> str:
+    with svc.db.reader.connect() as conn:
+        latest = transfer_log.latest_checkpoint(conn)
+    if latest is None:
+        raise NotFoundError("no checkpoint signed yet", [Problem("", "the log has no checkpoint")])
+    return latest[1]
+
+
+@router.get(
+    "/v1/log/checkpoint", response_class=PlainTextResponse, summary="The latest signed checkpoint"
+)
+async def checkpoint(svc: ServicesDep) -> PlainTextResponse:
+    text = await run_in_threadpool(_checkpoint, svc)
+    return PlainTextResponse(text, media_type="text/plain; charset=utf-8")
+
+
+@router.get("/v1/log/entries", summary="Log entries start..end-1 (a page may hold fewer)")
+async def entries(
+    svc: ServicesDep, start: Annotated[int, Query(ge=0)], end: Annotated[int, Query(ge=0)]
+) -> dict[str, Any]:
+    def read() -> list[tuple[int, bytes]]:
+        with svc.db.reader.connect() as conn:
+            return transfer_log.entries(conn, start, end)
+
+    rows = await run_in_threadpool(read)
+    return {"entries": [{"index": i, "entry": _b64(e)} for i, e in rows]}
+
+
+@router.get("/v1/log/proof/inclusion", summary="RFC 9162 inclusion proof")
+async def inclusion(
+    svc: ServicesDep, index: Annotated[int, Query(ge=0)], tree_size: Annotated[int, Query(ge=1)]
+) -> dict[str, Any]:
+    def read() -> list[bytes]:
+        with svc.db.reader.connect() as conn:
+            return transfer_log.inclusion_proof(conn, index, tree_size)
+
+    hashes = await run_in_threadpool(read)
+    return {"leaf_index": index, "tree_size": tree_size, "hashes": [_b64(h) for h in hashes]}
+
+
+@router.get("/v1/log/proof/consistency", summary="RFC 9162 consistency proof")
+async def consistency(
+    svc: ServicesDep, first: Annotated[int, Query(ge=0)], second: Annotated[int, Query(ge=0)]
+) -> dict[str, Any]:
+    def read() -> list[bytes]:
+        with svc.db.reader.connect() as conn:
+            return transfer_log.consistency_proof(conn, first, second)
+
+    hashes = await run_in_threadpool(read)
+    return {"first": first, "second": second, "hashes": [_b64(h) for h in hashes]}
+
+
+@router.get(
+    "/v1/log/key",
+    response_class=PlainTextResponse,
+    summary="The log's verifier key (signed-note form)",
+)
+async def key(svc: ServicesDep) -> PlainTextResponse:
+    text = log_verifier_key(svc.settings.log_origin, svc.keys.current.private.public_key())
+    return PlainTextResponse(text + "\n", media_type="text/plain; charset=utf-8")
+
+
+@router.get(
+    "/.well-known/jwks.json",
+    tags=["auditors", "agencies"],
+    summary="The hub's public keys (JWK set)",
+)
+async def jwks(svc: ServicesDep) -> dict[str, Any]:
+    return svc.keys.public_jwks()

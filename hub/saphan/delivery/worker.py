@@ -1,0 +1,151 @@
+"""The push worker of one hub process: claim due transfers, push them concurrently, record
+the outcomes together (one transaction per batch: a group commit).
+
+Several processes run this loop against the same database; claims keep them apart
+(:mod:`saphan.store.claims`). A process killed mid-batch loses nothing: its claims expire
+and the transfers go out again under the same ids, which receivers deduplicate.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from dataclasses import dataclass
+from datetime import timedelta
+
+from saphan.delivery import outcome
+from saphan.delivery.push import PushClient, PushResult
+from saphan.engine.services import Services
+from saphan.errors import HubError
+from saphan.logs import bind
+from saphan.store import claims
+
+log = logging.getLogger("saphan.delivery")
+
+
+@dataclass(frozen=True, slots=True)
+class _Job:
+    claim: claims.Claimed
+    payload: bytes
+    endpoint: str | None
+
+
+class PushWorker:
+    def __init__(self, svc: Services) -> None:
+        self.svc = svc
+        s = svc.settings
+        self.client = PushClient(
+            svc.keys.current, timeout_s=s.delivery_timeout_s, concurrency=s.delivery_concurrency
+        )
+        self._stop = asyncio.Event()
+        self.rounds = 0
+
+    def stop(self) -> None:
+        self._stop.set()
+
+    async def run(self) -> None:
+        try:
+            while not self._stop.is_set():
+                try:
+                    worked = await self.run_once()
+                except HubError as exc:
+                    log.error("delivery round failed: %s", exc.detail)
+                    worked = 0
+                except Exception:
+                    log.exception("delivery round failed")
+                    worked = 0
+                if not worked:
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(self._stop.wait(), self.svc.settings.poll_interval_s)
+        finally:
+            await self.client.close()
+
+    async def run_once(self) -> int:
+        """One round: claim, push, record. Returns how many transfers it handled."""
+        jobs = await asyncio.to_thread(self._claim)
+        if not jobs:
+            return 0
+        sem = asyncio.Semaphore(self.svc.settings.delivery_concurrency)
+
+        async def one(job: _Job) -> tuple[_Job, PushResult, float]:
+            async with sem:
+                started = time.perf_counter()
+                if job.endpoint is None:
+                    return (
+                        job,
+                        PushResult(False, error="agency has no push endpoint", retryable=True),
+                        0.0,
+                    )
+                result = await self.client.push(
+                    job.endpoint,
+                    fmt=job.claim.format,
+                    body=job.payload,
+                    transfer_id=job.claim.id,
+                    case_id=job.claim.case_id,
+                )
+                return job, result, time.perf_counter() - started
+
+        results = await asyncio.gather(*(one(j) for j in jobs))
+        await asyncio.to_thread(self._record, results)
+        self.rounds += 1
+        return len(jobs)
+
+    def _claim(self) -> list[_Job]:
+        svc = self.svc
+        now = svc.clock.now()
+        with svc.db.writer.begin() as conn:
+            claimed = claims.claim(
+                conn,
+                worker=svc.worker_id,
+                now=now,
+                lease=timedelta(seconds=svc.settings.delivery_lease_s),
+                limit=svc.settings.delivery_batch,
+            )
+            jobs = []
+            for c in claimed:
+                payload = svc.vault.open(conn, c.case_id, c.sealed_payload)
+                agency = svc.directory.find(c.to_agency)
+                jobs.append(_Job(c, payload, agency.push_endpoint if agency else None))
+        return jobs
+
+    def _record(self, results: list[tuple[_Job, PushResult, float]]) -> None:
+        svc = self.svc
+        now = svc.clock.now()
+        with svc.db.writer.begin() as conn:
+            for job, result, seconds in results:
+                c = job.claim
+                expected = outcome.Expected(c.id, c.case_id, c.to_agency, c.payload_sha256)
+                with bind(case_id=c.case_id, transfer_id=c.id):
+                    svc.metrics.delivery_latency.labels(c.to_agency).observe(seconds)
+                    error = result.error
+                    if result.ok and result.receipt is not None:
+                        try:
+                            agency = svc.directory.get(c.to_agency)
+                            kid, digest = outcome.check_receipt(agency, result.receipt, expected)
+                        except HubError as exc:
+                            error = f"receipt refused: {exc.detail}"
+                        else:
+                            if outcome.delivered(
+                                conn,
+                                svc,
+                                expected,
+                                receipt=result.receipt,
+                                kid=kid,
+                                digest=digest,
+                                worker=svc.worker_id,
+                                now=now,
+                            ):
+                                svc.metrics.deliveries.labels(c.to_agency, "delivered").inc()
+                            continue
+                    svc.metrics.deliveries.labels(c.to_agency, "failed").inc()
+                    outcome.failed(
+                        conn,
+                        svc,
+                        expected,
+                        error=error or "unknown error",
+                        attempts_before=c.attempts,
+                        worker=svc.worker_id,
+                        now=now,
+                    )

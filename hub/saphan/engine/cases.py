@@ -1,0 +1,147 @@
+"""Reading and writing the stored case: its sealed document, references, holders, events.
+
+Every function runs in the caller's transaction. Case documents are sealed with the case's
+own data key (:class:`~saphan.store.vault.Vault`); nothing here logs personal data.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+
+from sqlalchemy import Connection, insert, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from saphan.canonical import Case, Reference
+from saphan.store.tables import CaseRefRow, CaseRow, EventRow, TransferRow
+from saphan.store.vault import Vault
+
+CASES = CaseRow.__table__  # type: ignore[attr-defined]
+REFS = CaseRefRow.__table__  # type: ignore[attr-defined]
+EVENTS = EventRow.__table__  # type: ignore[attr-defined]
+TRANSFERS = TransferRow.__table__  # type: ignore[attr-defined]
+
+
+def new_id() -> str:
+    return str(uuid.uuid4())
+
+
+def find_by_ref(conn: Connection, system: str, ref: str) -> str | None:
+    return conn.execute(
+        select(REFS.c.case_id).where(REFS.c.system == system, REFS.c.ref == ref)
+    ).scalar()
+
+
+def find_by_tracking(conn: Connection, tracking_no: str) -> str | None:
+    """A case by any system's number (citizens may hold any of them)."""
+    return conn.execute(select(REFS.c.case_id).where(REFS.c.ref == tracking_no).limit(1)).scalar()
+
+
+def add_refs(conn: Connection, case_id: str, refs: Iterable[Reference]) -> None:
+    rows = [{"case_id": case_id, "system": r.system.value, "ref": r.ref} for r in refs]
+    if not rows:
+        return
+    ins = pg_insert(REFS) if conn.dialect.name == "postgresql" else sqlite_insert(REFS)
+    conn.execute(ins.on_conflict_do_nothing(index_elements=["system", "ref"]), rows)
+
+
+def load_case(conn: Connection, vault: Vault, case_id: str) -> Case:
+    sealed = conn.execute(select(CASES.c.sealed_doc).where(CASES.c.id == case_id)).scalar()
+    if sealed is None:
+        from saphan.store.vault import Erased
+
+        raise Erased(f"case {case_id} has no readable document")
+    return Case.model_validate_json(vault.open(conn, case_id, sealed))
+
+
+def save_case(conn: Connection, vault: Vault, case_id: str, case: Case) -> None:
+    sealed = vault.seal(conn, case_id, case.model_dump_json().encode())
+    conn.execute(
+        update(CASES)
+        .where(CASES.c.id == case_id)
+        .values(
+            sealed_doc=sealed,
+            status=case.status.code.value,
+            status_at=case.status.at,
+            protected=case.identity_protected,
+        )
+    )
+
+
+def merge(old: Case, new: Case) -> Case:
+    """A later message about a known case: the new document, keeping what only the old had
+    (codes of other formats, references, extensions)."""
+    codes = {**old.codes, **new.codes}
+    refs = {(r.system, r.ref): r for r in [*old.references, *new.references]}
+    refs.pop((new.origin.system, new.origin.ref), None)
+    extensions = {**old.extensions, **new.extensions}
+    return new.model_copy(
+        update={
+            "origin": old.origin,
+            "codes": codes,
+            "references": list(refs.values()),
+            "extensions": extensions,
+        }
+    )
+
+
+def holders(conn: Connection, case_id: str) -> list[str]:
+    """Everyone who sent or received the case, in log order: the first sender, then each
+    forward and copy destination (status copies do not make a holder)."""
+    sender = conn.execute(select(CASES.c.sender).where(CASES.c.id == case_id)).scalar()
+    rows = conn.execute(
+        select(EVENTS.c.to_agency)
+        .where(EVENTS.c.case_id == case_id, EVENTS.c.kind == "transfer")
+        .order_by(EVENTS.c.log_index, EVENTS.c.id)
+    )
+    chain = ([sender] if sender else []) + [r[0] for r in rows]
+    return list(dict.fromkeys(chain))
+
+
+def add_event(
+    conn: Connection,
+    case_id: str,
+    at: datetime,
+    kind: str,
+    *,
+    agency: str | None = None,
+    to_agency: str | None = None,
+    transfer_id: str | None = None,
+    status: str | None = None,
+    code: str | None = None,
+    log_index: int | None = None,
+    receipt: str | None = None,
+) -> None:
+    conn.execute(
+        insert(EVENTS).values(
+            case_id=case_id,
+            at=at,
+            kind=kind,
+            agency=agency,
+            to_agency=to_agency,
+            transfer_id=transfer_id,
+            status=status,
+            code=code,
+            log_index=log_index,
+            receipt=receipt,
+        )
+    )
+
+
+def salt_of(conn: Connection, case_id: str) -> bytes:
+    value = conn.execute(select(CASES.c.salt).where(CASES.c.id == case_id)).scalar()
+    assert value is not None
+    return bytes(value)
+
+
+def can_see(conn: Connection, case_id: str, agency: str) -> bool:
+    """Whether ``agency`` sent, holds or held the case (else it must not learn it exists)."""
+    return agency in holders(conn, case_id)
+
+
+def transfer_ids(conn: Connection, case_id: str) -> Sequence[str]:
+    return [
+        r[0] for r in conn.execute(select(TRANSFERS.c.id).where(TRANSFERS.c.case_id == case_id))
+    ]

@@ -1,0 +1,450 @@
+"""Intake: a message an agency sends in its own format becomes cases, transfers, log
+entries and a signed receipt, in one transaction per message (a group commit).
+
+* Idempotent: the first answer is stored byte for byte; a repeat (same ``Idempotency-Key``,
+  or without one the same sender and the same bytes, hence the same tracking number and
+  content) gets it again with 200. A key reused for other bytes is a conflict.
+* Nothing is lost: the message itself is kept (sealed) before anything is decided; a
+  refused record is quarantined with its problems for repair and replay; a 1111 batch is
+  answered record by record, and one bad record never costs the others.
+* A later message about a case the hub already knows (same originating number) is merged
+  into it and routed again; agencies that already hold the case do not get it twice.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, insert, select, update
+from sqlalchemy.exc import IntegrityError as DbIntegrityError
+
+from saphan.canonical import Case
+from saphan.engine import cases as store_cases
+from saphan.engine import transfers
+from saphan.engine.cases import CASES, new_id
+from saphan.engine.services import HUB_CODE, Services
+from saphan.errors import ConflictError, ForbiddenError, HubError, InputError, Problem
+from saphan.ledger.entries import (
+    EscalationEntry,
+    IntakeEntry,
+    RouteDecision,
+    RouteEntry,
+    case_commitment,
+    new_case_salt,
+)
+from saphan.ledger.receipts import ReceiptPayload, issue_receipt
+from saphan.logs import bind
+from saphan.reference.calendar import thai_date
+from saphan.store import log as transfer_log
+from saphan.store.tables import InboundRow, QuarantineRow
+from saphan.translate import Parsed, Record, get_adapter
+
+INBOUND = InboundRow.__table__  # type: ignore[attr-defined]
+QUARANTINE = QuarantineRow.__table__  # type: ignore[attr-defined]
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    status: int
+    body: bytes
+    media_type: str = "application/json"
+
+
+def _json(obj: Any) -> bytes:
+    return json.dumps(obj, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def stored_answer(svc: Services, sender: str, key: str, body_sha: str) -> Answer | None:
+    with svc.db.reader.connect() as conn:
+        row = conn.execute(
+            select(INBOUND.c.response_status, INBOUND.c.response_body, INBOUND.c.body_sha256).where(
+                INBOUND.c.sender == sender, INBOUND.c.idem_key == key
+            )
+        ).first()
+    if row is None:
+        return None
+    status, body, sha = int(row[0]), bytes(row[1]), str(row[2])
+    if sha != body_sha:
+        raise ConflictError(
+            "this Idempotency-Key was used before for a different message",
+            [Problem("/headers/Idempotency-Key", "reused with other content")],
+        )
+    media = "application/problem+json" if status >= 400 else "application/json"
+    return Answer(200 if status == 201 else status, body, media)
+
+
+def intake(
+    svc: Services, fmt: str, sender: str, body: bytes, idempotency_key: str | None = None
+) -> Answer:
+    """Take a message from ``sender`` (already authenticated) in format ``fmt``."""
+    adapter = get_adapter(fmt)
+    agency = svc.directory.get(sender)
+    if agency.format != fmt:
+        raise ForbiddenError(
+            f"{sender} speaks {agency.format}, not {fmt}",
+            [Problem("/format", f"{sender} is registered for {agency.format}")],
+        )
+    body_sha = hashlib.sha256(body).hexdigest()
+    key = idempotency_key or f"sha256:{body_sha}"
+    repeat = stored_answer(svc, sender, key, body_sha)
+    if repeat is not None:
+        return repeat
+    parsed: Parsed | None = None
+    refusal: InputError | None = None
+    try:
+        parsed = adapter.parse(body)
+    except InputError as exc:
+        refusal = exc
+    with svc.metrics.intake_latency.labels(fmt).time():
+        try:
+            answer = _commit(svc, fmt, sender, body, body_sha, key, parsed, refusal)
+        except DbIntegrityError:
+            # The same message raced in twice: the other transaction won; answer as it did.
+            repeat = stored_answer(svc, sender, key, body_sha)
+            if repeat is None:
+                raise
+            return repeat
+    return answer
+
+
+def _commit(
+    svc: Services,
+    fmt: str,
+    sender: str,
+    body: bytes,
+    body_sha: str,
+    key: str,
+    parsed: Parsed | None,
+    refusal: InputError | None,
+) -> Answer:
+    now = svc.clock.now()
+    inbound_id = new_id()
+    with svc.db.writer.begin() as conn:
+        data_key = svc.vault.new_owner(conn, inbound_id)
+        # The message is kept first: whatever happens next, it is not lost.
+        conn.execute(
+            insert(INBOUND).values(
+                id=inbound_id,
+                sender=sender,
+                format=fmt,
+                idem_key=key,
+                body_sha256=body_sha,
+                received_at=now,
+                sealed_body=svc.vault.seal(conn, inbound_id, body, data_key),
+                key_owner=inbound_id,
+                response_status=0,
+                response_body=b"",
+            )
+        )
+        if parsed is None:
+            assert refusal is not None
+            qid = quarantine(conn, svc, inbound_id, 0, sender, fmt, body, refusal.problems, now)
+            svc.metrics.intake.labels(fmt, "refused").inc()
+            answer = _refused(refusal, qid, inbound_id)
+        else:
+            results = [
+                _record(
+                    conn,
+                    svc,
+                    fmt,
+                    sender,
+                    body_sha,
+                    inbound_id,
+                    rec,
+                    now,
+                    batch=get_adapter(fmt).batch,
+                )
+                for rec in parsed.records
+            ]
+            answer = _answer(fmt, parsed, results, inbound_id)
+        conn.execute(
+            update(INBOUND)
+            .where(INBOUND.c.id == inbound_id)
+            .values(response_status=answer.status, response_body=answer.body)
+        )
+    return answer
+
+
+def _refused(err: InputError, qid: str, inbound_id: str) -> Answer:
+    body = err.to_problem()
+    body["quarantine_id"] = qid
+    body["message_id"] = inbound_id
+    return Answer(err.http_status, _json(body), "application/problem+json")
+
+
+def _answer(fmt: str, parsed: Parsed, results: Sequence[dict[str, Any]], inbound_id: str) -> Answer:
+    accepted = [r for r in results if r["status"] == "accepted"]
+    if not get_adapter(fmt).batch:
+        only = results[0]
+        if only["status"] == "accepted":
+            body = {k: v for k, v in only.items() if k not in {"status", "index"}}
+            body["message_id"] = inbound_id
+            return Answer(201, _json(body))
+        problem = InputError.from_problems([Problem(**p) for p in only["errors"]])
+        return _refused(problem, only["quarantine_id"], inbound_id)
+    body = {
+        "message_id": inbound_id,
+        "batch_id": parsed.envelope.get("batch_id"),
+        "accepted": len(accepted),
+        "refused": len(results) - len(accepted),
+        "records": list(results),
+    }
+    if not accepted:
+        problems = [Problem(p["path"], p["message"]) for r in results for p in r.get("errors", [])]
+        err = InputError.from_problems(problems, "every record of the batch was refused")
+        out = err.to_problem()
+        out.update(body)
+        return Answer(422, _json(out), "application/problem+json")
+    return Answer(201, _json(body))
+
+
+def quarantine(
+    conn: Connection,
+    svc: Services,
+    inbound_id: str,
+    index: int,
+    sender: str,
+    fmt: str,
+    raw: bytes,
+    problems: Sequence[Problem],
+    now: datetime,
+) -> str:
+    qid = new_id()
+    key = svc.vault.new_owner(conn, qid)
+    conn.execute(
+        insert(QUARANTINE).values(
+            id=qid,
+            inbound_id=inbound_id,
+            record_index=index,
+            sender=sender,
+            format=fmt,
+            created_at=now,
+            sealed_raw=svc.vault.seal(conn, qid, raw, key),
+            problems=json.dumps([p.as_dict() for p in problems], ensure_ascii=False),
+            state="open",
+        )
+    )
+    return qid
+
+
+def _record(
+    conn: Connection,
+    svc: Services,
+    fmt: str,
+    sender: str,
+    body_sha: str,
+    inbound_id: str,
+    rec: Record,
+    now: datetime,
+    *,
+    batch: bool,
+) -> dict[str, Any]:
+    if not rec.ok:
+        qid = quarantine(conn, svc, inbound_id, rec.index, sender, fmt, rec.raw, rec.problems, now)
+        svc.metrics.intake.labels(fmt, "refused").inc()
+        return {
+            "index": rec.index,
+            "status": "refused",
+            "tracking_no": rec.tracking_no,
+            "quarantine_id": qid,
+            "errors": [p.as_dict() for p in rec.problems],
+        }
+    assert rec.case is not None
+    try:
+        with conn.begin_nested():
+            result = accept_case(
+                conn,
+                svc,
+                fmt,
+                sender,
+                rec.case,
+                now,
+                message_sha=body_sha,
+                record=rec.index if batch else None,
+            )
+    except HubError as err:
+        # Valid but not routable (e.g. a destination missing from the directory): kept in
+        # quarantine until an operator fixes the directory and replays it.
+        qid = quarantine(
+            conn,
+            svc,
+            inbound_id,
+            rec.index,
+            sender,
+            fmt,
+            rec.raw,
+            err.problems or [Problem("", err.detail)],
+            now,
+        )
+        svc.metrics.intake.labels(fmt, "refused").inc()
+        return {
+            "index": rec.index,
+            "status": "refused",
+            "tracking_no": rec.tracking_no,
+            "quarantine_id": qid,
+            "errors": [p.as_dict() for p in (err.problems or [Problem("", err.detail)])],
+        }
+    svc.metrics.intake.labels(fmt, "accepted").inc()
+    return {"index": rec.index, "status": "accepted", **result}
+
+
+def accept_case(
+    conn: Connection,
+    svc: Services,
+    fmt: str,
+    sender: str,
+    case: Case,
+    now: datetime,
+    *,
+    message_sha: str,
+    record: int | None = None,
+) -> dict[str, Any]:
+    """Store (or merge), route, queue and log one valid case; return its answer part."""
+    existing = store_cases.find_by_ref(conn, case.origin.system.value, case.origin.ref)
+    rating_token: str | None = None
+    if existing is None:
+        case_id = new_id()
+        salt = new_case_salt()
+        data_key = svc.vault.new_owner(conn, case_id)
+        rating_token = secrets.token_urlsafe(18)
+        conn.execute(
+            insert(CASES).values(
+                id=case_id,
+                created_at=now,
+                origin_system=case.origin.system.value,
+                origin_ref=case.origin.ref,
+                sender=sender,
+                source_format=fmt,
+                status=case.status.code.value,
+                status_at=case.status.at,
+                holder=sender,
+                complexity=case.complexity.value,
+                protected=case.identity_protected,
+                salt=salt,
+                sealed_doc=svc.vault.seal(conn, case_id, case.model_dump_json().encode(), data_key),
+                rating_token_hash=hashlib.sha256(rating_token.encode()).hexdigest(),
+            )
+        )
+        store_cases.add_refs(conn, case_id, [case.origin, *case.references])
+        already: set[str] = {sender}
+    else:
+        case_id = existing
+        data_key = None
+        salt = store_cases.salt_of(conn, case_id)
+        case = store_cases.merge(store_cases.load_case(conn, svc.vault, case_id), case)
+        store_cases.save_case(conn, svc.vault, case_id, case)
+        store_cases.add_refs(conn, case_id, case.references)
+        already = set(store_cases.holders(conn, case_id))
+    commitment = case_commitment(case_id, salt)
+    with bind(case_id=case_id):
+        decisions = svc.policy.route(case, fmt, sender, svc.directory, thai_date(now))
+        entries: list[Any] = [
+            IntakeEntry(
+                case=commitment,
+                time=now,
+                sender=sender,
+                format=fmt,
+                message_sha256=message_sha,
+                record=record,
+            )
+        ]
+        fresh = [d for d in decisions if d.agency not in already]
+        if fresh:
+            entries.append(
+                RouteEntry(
+                    case=commitment,
+                    time=now,
+                    destinations=tuple(
+                        RouteDecision(agency=d.agency, rule=d.rule, deadline=d.deadline)
+                        for d in fresh
+                    ),
+                )
+            )
+        created = [
+            transfers.create(
+                conn,
+                svc.vault,
+                case_id=case_id,
+                case=case,
+                commitment=commitment,
+                agency=svc.directory.get(d.agency),
+                from_agency=sender,
+                kind="copy" if d.copy else "forward",
+                rule=d.rule,
+                deadline=d.deadline,
+                now=now,
+                data_key=data_key,
+            )
+            for d in fresh
+        ]
+        entries.extend(t.entry for t in created)
+        forwards = [t for t in created if t.kind == "forward"]
+        if case.escalation is not None and forwards:
+            entries.append(
+                EscalationEntry(
+                    case=commitment,
+                    time=now,
+                    from_agency=sender,
+                    to_agency=forwards[0].to_agency,
+                    reason=case.escalation.reason,
+                )
+            )
+        first = transfer_log.append(conn, [e.to_bytes() for e in entries])
+        receipt = issue_receipt(
+            ReceiptPayload(
+                case_id=case_id,
+                transfer_id=None,
+                sender=sender,
+                receiver=HUB_CODE,
+                sha256=message_sha,
+                time=now,
+                log_index=first,
+            ),
+            svc.keys.current,
+        )
+        store_cases.add_event(
+            conn,
+            case_id,
+            now,
+            "intake",
+            agency=sender,
+            status=case.status.code.value,
+            log_index=first,
+            receipt=receipt,
+        )
+        for t in created:
+            store_cases.add_event(
+                conn,
+                case_id,
+                now,
+                "transfer",
+                agency=sender,
+                to_agency=t.to_agency,
+                transfer_id=t.id,
+                code=t.kind,
+                log_index=first + entries.index(t.entry),
+            )
+        if forwards:
+            deadline = forwards[0].deadline
+            conn.execute(
+                update(CASES)
+                .where(CASES.c.id == case_id)
+                .values(holder=forwards[0].to_agency, deadline=deadline)
+            )
+    out: dict[str, Any] = {
+        "case_id": case_id,
+        "tracking_no": case.origin.ref,
+        "transfers": [t.answer() for t in created],
+        "receipt": receipt,
+        "log_index": first,
+        "warnings": [w.model_dump() for w in case.warnings],
+    }
+    if rating_token is not None:
+        out["rating_token"] = rating_token
+    return out

@@ -1,0 +1,1 @@
+"""Durable state: tables, engines, migrations, claims, the vault and the transfer log."""

@@ -1,0 +1,39 @@
+"""The replay store shared by every hub process: ``(keyid, nonce)`` pairs in a table.
+
+The primary key makes "seen or record" one atomic insert: the second process to insert a
+pair fails and so knows it is a replay. Expired pairs are purged now and then.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import UTC, datetime
+
+from sqlalchemy import Engine, delete
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from saphan.store.tables import NonceRow
+
+NONCES = NonceRow.__table__  # type: ignore[attr-defined]
+
+
+class SqlNonceStore:
+    def __init__(self, engine: Engine, *, purge_every: int = 500) -> None:
+        self._engine = engine
+        self._purge_every = purge_every
+
+    def seen_or_record(self, keyid: str, nonce: str, expires_at: datetime) -> bool:
+        ins = (
+            pg_insert(NONCES)
+            if self._engine.dialect.name == "postgresql"
+            else sqlite_insert(NONCES)
+        )
+        stmt = ins.values(keyid=keyid, nonce=nonce, expires_at=expires_at).on_conflict_do_nothing(
+            index_elements=["keyid", "nonce"]
+        )
+        with self._engine.begin() as conn:
+            inserted = conn.execute(stmt).rowcount
+            if random.randrange(self._purge_every) == 0:  # noqa: S311 - housekeeping cadence
+                conn.execute(delete(NONCES).where(NONCES.c.expires_at < datetime.now(UTC)))
+        return not inserted
