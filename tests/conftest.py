@@ -7,6 +7,7 @@ except in CI (``CI=true``), where it fails instead: CI must never pass by skippi
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -34,3 +35,16 @@ def require(condition: bool, reason: str) -> None:
 def examples() -> Path:
     require(EXAMPLES.is_dir(), f"the shared spec examples are not at {EXAMPLES}")
     return EXAMPLES
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """Each test using it runs on embedded SQLite and on the real PostgreSQL."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'hub.db'}"
+        return
+    from databases import fresh_pg_database, pg_available
+
+    require(pg_available(), "PostgreSQL is not reachable at 127.0.0.1:5432 (database test)")
+    with fresh_pg_database() as url:
+        yield url

@@ -1,0 +1,80 @@
+"""Building a hub for tests: services on a given database, agency keys, a directory overlay."""
+
+from __future__ import annotations
+
+import base64
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import yaml
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from saphan.clock import FixedClock
+from saphan.config import Settings
+from saphan.engine.services import Services, build
+from saphan.ledger.keys import SigningKey, key_id, public_raw
+
+START = datetime(2024, 9, 10, 8, 0, tzinfo=UTC)
+
+
+@dataclass
+class AgencyKeys:
+    keys: dict[str, SigningKey] = field(default_factory=dict)
+
+    def add(self, code: str) -> SigningKey:
+        key = SigningKey.of(Ed25519PrivateKey.generate())
+        self.keys[code] = key
+        return key
+
+    def __getitem__(self, code: str) -> SigningKey:
+        return self.keys[code]
+
+
+def write_overlay(data_dir: Path, keys: AgencyKeys, push: dict[str, str] | None = None) -> None:
+    """``agencies.local.yaml`` giving each agency its key and delivery mode."""
+    push = push or {}
+    entries = []
+    for code, key in keys.keys.items():
+        pub = key.private.public_key()
+        entry: dict[str, object] = {
+            "code": code,
+            "keys": [{"kid": key_id(pub), "key": base64.b64encode(public_raw(pub)).decode()}],
+        }
+        entry["delivery"] = (
+            {"mode": "push", "endpoint": push[code]} if code in push else {"mode": "pull"}
+        )
+        entries.append(entry)
+    data_dir.mkdir(parents=True, exist_ok=True)
+    (data_dir / "agencies.local.yaml").write_text(
+        yaml.safe_dump({"version": 1, "agencies": entries}, allow_unicode=True), encoding="utf-8"
+    )
+
+
+DEMO_AGENCIES = (
+    "MOI-DRT-3415",
+    "MOI-DRT-34",
+    "OMB",
+    "PSC",
+    "RTP-IG",
+    "DOL",
+    "AGO-RP-20",
+    "MOI-DRT-20",
+)
+
+
+def make_hub(
+    db_url: str,
+    data_dir: Path,
+    *,
+    clock: FixedClock | None = None,
+    push: dict[str, str] | None = None,
+    **overrides: object,
+) -> tuple[Services, AgencyKeys, FixedClock]:
+    keys = AgencyKeys()
+    for code in DEMO_AGENCIES:
+        keys.add(code)
+    write_overlay(data_dir, keys, push)
+    clock = clock or FixedClock(START)
+    settings = Settings(data_dir=data_dir, db_url=db_url, delivery_workers=False, **overrides)  # type: ignore[arg-type]
+    return build(settings, clock=clock), keys, clock
