@@ -68,7 +68,38 @@ def test_subject_from_damrongtham(sub: str, expected: tuple[str, str]) -> None:
 
 def test_subject_from_pmo1111_and_occ() -> None:
     cw = crosswalks()
-    pmo = "T01 102 T02 102 T03 101 T04 103 T05 104 T06 105 T07 107 T08 199 T09 111 T10 111 T11 103 T12 199 T13 109 T14 110 T15 199".split()
+    pmo = [
+        "T01",
+        "102",
+        "T02",
+        "102",
+        "T03",
+        "101",
+        "T04",
+        "103",
+        "T05",
+        "104",
+        "T06",
+        "105",
+        "T07",
+        "107",
+        "T08",
+        "199",
+        "T09",
+        "111",
+        "T10",
+        "111",
+        "T11",
+        "103",
+        "T12",
+        "199",
+        "T13",
+        "109",
+        "T14",
+        "110",
+        "T15",
+        "199",
+    ]
     for topic, sub in zip(pmo[::2], pmo[1::2], strict=True):
         assert cw.resolve({"pmo1111.topic": topic}, "damrongtham.sub_type") == sub
     occ = {
