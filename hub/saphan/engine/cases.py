@@ -113,6 +113,7 @@ def add_event(
     code: str | None = None,
     log_index: int | None = None,
     receipt: str | None = None,
+    message_id: str | None = None,
 ) -> None:
     conn.execute(
         insert(EVENTS).values(
@@ -126,6 +127,7 @@ def add_event(
             code=code,
             log_index=log_index,
             receipt=receipt,
+            message_id=message_id,
         )
     )
 

@@ -217,6 +217,7 @@ def quarantine(
 ) -> str:
     qid = new_id()
     key = svc.vault.new_owner(conn, qid)
+    full = json.dumps([p.as_dict() for p in problems], ensure_ascii=False).encode()
     conn.execute(
         insert(QUARANTINE).values(
             id=qid,
@@ -226,7 +227,10 @@ def quarantine(
             format=fmt,
             created_at=now,
             sealed_raw=svc.vault.seal(conn, qid, raw, key),
-            problems=json.dumps([p.as_dict() for p in problems], ensure_ascii=False),
+            # Messages may quote what the sender wrote (personal data): only the paths are
+            # kept in clear, the full problems are sealed with the record.
+            problems=json.dumps([p.path for p in problems]),
+            sealed_problems=svc.vault.seal(conn, qid, full, key),
             state="open",
         )
     )
@@ -267,6 +271,7 @@ def _record(
                 now,
                 message_sha=body_sha,
                 record=rec.index if batch else None,
+                message_id=inbound_id,
             )
     except HubError as err:
         # Valid but not routable (e.g. a destination missing from the directory): kept in
@@ -304,6 +309,7 @@ def accept_case(
     *,
     message_sha: str,
     record: int | None = None,
+    message_id: str | None = None,
 ) -> dict[str, Any]:
     """Store (or merge), route, queue and log one valid case; return its answer part."""
     existing = store_cases.find_by_ref(conn, case.origin.system.value, case.origin.ref)
@@ -417,6 +423,7 @@ def accept_case(
             status=case.status.code.value,
             log_index=first,
             receipt=receipt,
+            message_id=message_id,
         )
         for t in created:
             store_cases.add_event(

@@ -17,7 +17,7 @@ from saphan.engine import cases as store_cases
 from saphan.engine.cases import TRANSFERS
 from saphan.engine.intake import QUARANTINE, accept_case
 from saphan.engine.services import Services
-from saphan.errors import ConflictError, InputError, NotFoundError, Problem
+from saphan.errors import ConflictError, HubError, InputError, NotFoundError, Problem
 from saphan.ledger.entries import ReplayEntry, case_commitment
 from saphan.store import claims
 from saphan.store import log as transfer_log
@@ -38,6 +38,7 @@ def record_action(
 
 
 def list_quarantine(svc: Services, state: str = "open", limit: int = 200) -> list[dict[str, Any]]:
+    """Quarantined records with their problems (opened for operators; never logged)."""
     with svc.db.reader.connect() as conn:
         rows = conn.execute(
             select(
@@ -46,27 +47,34 @@ def list_quarantine(svc: Services, state: str = "open", limit: int = 200) -> lis
                 QUARANTINE.c.format,
                 QUARANTINE.c.created_at,
                 QUARANTINE.c.record_index,
-                QUARANTINE.c.problems,
+                QUARANTINE.c.sealed_problems,
                 QUARANTINE.c.state,
                 QUARANTINE.c.case_id,
+                QUARANTINE.c.problems,
             )
             .where(QUARANTINE.c.state == state)
             .order_by(QUARANTINE.c.created_at.desc())
             .limit(limit)
         ).all()
-    return [
-        {
-            "id": r[0],
-            "sender": r[1],
-            "format": r[2],
-            "created_at": r[3].isoformat(),
-            "record": r[4],
-            "errors": json.loads(r[5]),
-            "state": r[6],
-            "case_id": r[7],
-        }
-        for r in rows
-    ]
+        items = []
+        for r in rows:
+            try:
+                errors = json.loads(svc.vault.open(conn, r[0], bytes(r[5]))) if r[5] else []
+            except HubError:  # erased: only the paths remain
+                errors = [{"path": path, "message": "(erased)"} for path in json.loads(r[8])]
+            items.append(
+                {
+                    "id": r[0],
+                    "sender": r[1],
+                    "format": r[2],
+                    "created_at": r[3].isoformat(),
+                    "record": r[4],
+                    "errors": errors,
+                    "state": r[6],
+                    "case_id": r[7],
+                }
+            )
+    return items
 
 
 def quarantined_raw(svc: Services, qid: str, operator: str) -> bytes:
@@ -107,7 +115,14 @@ def replay_quarantine(
             conn.execute(
                 update(QUARANTINE)
                 .where(QUARANTINE.c.id == qid)
-                .values(problems=json.dumps([p.as_dict() for p in problems], ensure_ascii=False))
+                .values(
+                    problems=json.dumps([p.path for p in problems]),
+                    sealed_problems=svc.vault.seal(
+                        conn,
+                        qid,
+                        json.dumps([p.as_dict() for p in problems], ensure_ascii=False).encode(),
+                    ),
+                )
             )
             record_action(conn, svc, operator, "quarantine.replay", qid, "refused")
             failure = InputError.from_problems(problems, "the repaired record is still invalid")

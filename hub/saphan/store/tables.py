@@ -94,7 +94,12 @@ class QuarantineRow(SQLModel, table=True):
     format: str = Field(max_length=32)
     created_at: datetime = Field(sa_column=_at())
     sealed_raw: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
-    problems: str = Field(description="JSON list of {path, message}")
+    problems: str = Field(description="JSON list of the problems' paths only (no values)")
+    sealed_problems: bytes | None = Field(
+        default=None,
+        sa_column=Column(LargeBinary),
+        description="the full problems, sealed: messages may quote what the sender wrote",
+    )
     state: str = Field(default="open", max_length=16, index=True)
     resolved_at: datetime | None = Field(default=None, sa_column=_at(nullable=True))
     resolved_by: str | None = Field(default=None, max_length=64)
@@ -146,6 +151,7 @@ class EventRow(SQLModel, table=True):
     code: str | None = Field(default=None, max_length=32)
     log_index: int | None = None
     receipt: str | None = Field(default=None, description="the hub receipt issued for it")
+    message_id: str | None = Field(default=None, max_length=36, description="inbound message")
 
 
 class LogEntryRow(SQLModel, table=True):
