@@ -47,6 +47,7 @@ def inbox(svc: Services, agency: str, limit: int) -> dict[str, Any]:
                     "media_type": media_type(c.format),
                     "body_b64": base64.b64encode(payload).decode("ascii"),
                     "payload_sha256": c.payload_sha256,
+                    "created_at": c.created_at.isoformat(),
                 }
             )
     return {"transfers": items}

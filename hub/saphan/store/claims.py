@@ -32,6 +32,7 @@ class Claimed:
     sealed_payload: bytes
     payload_sha256: str
     attempts: int
+    created_at: datetime
 
 
 def _claimable(now: datetime, mode: str, agency: str | None = None) -> object:
@@ -79,6 +80,7 @@ def claim(
             T.c.sealed_payload,
             T.c.payload_sha256,
             T.c.attempts,
+            T.c.created_at,
         )
     )
     rows = conn.execute(stmt).all()

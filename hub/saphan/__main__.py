@@ -1,0 +1,5 @@
+"""``python -m saphan``: the same as the ``saphan`` command."""
+
+from saphan.cli import main
+
+main()
