@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from saphan.errors import ConfigError, Problem
@@ -55,6 +55,17 @@ class Settings(BaseSettings):
 
     # Limits
     max_body_bytes: int = 40 * 1024 * 1024
+
+    @model_validator(mode="after")
+    def _lease_outlasts_push(self) -> Settings:
+        # A claim whose lease ran out while its push was still waiting for an answer would
+        # be taken over and sent a second time: the lease must outlast the push timeout.
+        if self.delivery_lease_s <= self.delivery_timeout_s:
+            raise ValueError(
+                f"delivery_lease_s ({self.delivery_lease_s}) must be longer than "
+                f"delivery_timeout_s ({self.delivery_timeout_s})"
+            )
+        return self
 
     def database_url(self) -> str:
         if self.db_url:

@@ -251,3 +251,17 @@ def test_overdue_marked_once_and_checkpoints_consistent(hub) -> None:
     from saphan.ledger.merkle import verify_consistency
 
     verify_consistency(a.size, b.size, proof, a.root_hash, b.root_hash)
+
+
+def test_a_refused_1111_record_is_replayed_on_its_own(hub) -> None:
+    svc, _, _ = hub
+    body = json.loads(intake(svc, "pmo1111", "PSC", BAD_BATCH.read_bytes()).body)
+    qid = body["records"][1]["quarantine_id"]
+    record = json.loads(operations.quarantined_raw(svc, qid, "op1"))
+    assert record["ticket_no"] == "6710110000124"  # the record alone, not the batch
+    record["topic"] = "T03"
+    record["recv_ms"] = 1728617400000
+    done = operations.replay_quarantine(
+        svc, qid, "op1", json.dumps(record, ensure_ascii=False).encode()
+    )
+    assert [t["to"] for t in done["transfers"]] == ["DOL"]

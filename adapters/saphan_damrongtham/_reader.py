@@ -1,0 +1,123 @@
+"""Reading fields of a Damrongtham document while collecting every problem.
+
+A :class:`Reader` is handed from field to field (:mod:`.parse`, :mod:`._complainant`,
+:mod:`._attachments`). Each reading step either returns a value or records a problem at the
+element's path and returns None, so one pass finds everything wrong with a message. It also
+gathers warnings (kept cases with doubtful data) and the tracking number seen.
+
+What it does not do: decide what a whole case is (see :mod:`.parse`).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Final, TypeVar
+
+from lxml import etree
+from pydantic import BaseModel, ValidationError
+
+from saphan.canonical import Area, Warning
+from saphan.errors import Problem
+from saphan.reference.calendar import parse_be_datetime
+from saphan.reference.text import ascii_digits
+from saphan.translate.adapter import validation_problems
+from saphan.translate.crosswalk import crosswalks
+
+from . import _places
+from ._names import LOCAL, TABLES
+from ._schema import FORMS
+
+_BE_FORM: Final = re.compile(r"[0-9]{2}/[0-9]{2}/[0-9]{4} [0-9]{2}:[0-9]{2}(?::[0-9]{2})?")
+_M = TypeVar("_M", bound=BaseModel)
+
+
+def children(element: etree._Element) -> dict[str, etree._Element]:
+    """The format's own children by local name (the first of each; the XSD reports repeats)."""
+    out: dict[str, etree._Element] = {}
+    for child in element:
+        name = LOCAL.get(child.tag) if isinstance(child.tag, str) else None
+        if name is not None and name not in out:
+            out[name] = child
+    return out
+
+
+def text(element: etree._Element | None) -> str | None:
+    """The element's text without surrounding white space; None when absent or empty."""
+    if element is None or element.text is None:
+        return None
+    return element.text.strip() or None
+
+
+@dataclass
+class Reader:
+    problems: list[Problem] = field(default_factory=list)
+    warnings: list[Warning] = field(default_factory=list)
+    tracking_no: str | None = None
+
+    def problem(self, path: str, message: str) -> None:
+        self.problems.append(Problem(path, message))
+
+    def build(self, where: str, model: type[_M], /, **fields: Any) -> _M | None:
+        """``model(**fields)``, or None with the problems: the checks here come first, this
+        only catches a gap between them and the canonical model."""
+        try:
+            return model(**fields)
+        except ValidationError as exc:
+            self.problems.extend(validation_problems(exc, where))
+            return None
+
+    def need(self, kids: dict[str, etree._Element], name: str, at: str) -> etree._Element | None:
+        element = kids.get(name)
+        if element is None:
+            self.problem(f"{at}/{name}", "required element is missing")
+        return element
+
+    def need_text(self, kids: dict[str, etree._Element], name: str, at: str) -> str | None:
+        element = self.need(kids, name, at)
+        value = text(element)
+        if element is not None and value is None:
+            self.problem(f"{at}/{name}", "must not be empty")
+        return value
+
+    def attr(self, element: etree._Element, name: str, at: str) -> str | None:
+        value = element.get(name)
+        if value is None:
+            self.problem(f"{at}/@{name}", "required attribute is missing")
+        return value
+
+    def code(self, element: etree._Element | None, attr: str, scheme: str, at: str) -> str | None:
+        """A coded attribute, checked against its table (D1-D5)."""
+        if element is None:
+            return None
+        value = self.attr(element, attr, at)
+        if value is not None and not crosswalks().is_code(scheme, value):
+            self.problem(f"{at}/@{attr}", f"{value!r} is not a code of table {TABLES[scheme]}")
+            return None
+        return value
+
+    def instant(self, value: str | None, path: str) -> datetime | None:
+        """A BE date-time in Thai time (Thai digits allowed) that must be a real one."""
+        if value is None:
+            return None
+        if not _BE_FORM.fullmatch(ascii_digits(value.strip())):
+            self.problem(path, f"{value!r} is not {FORMS['ReceivedAt']}")
+            return None
+        try:
+            return parse_be_datetime(value)
+        except ValueError:
+            self.problem(path, f"{value!r} is not a real date and time")
+            return None
+
+    def area(self, kids: dict[str, etree._Element], at: str) -> Area | None:
+        """The area named by ``Tambon``/``Amphoe``/``Changwat`` under ``at``."""
+        names = [self.need_text(kids, name, at) for name in ("Tambon", "Amphoe", "Changwat")]
+        tambon, amphoe, changwat = names
+        if tambon is None or amphoe is None or changwat is None:
+            return None
+        found = _places.resolve(tambon, amphoe, changwat, at)
+        if isinstance(found, Problem):
+            self.problems.append(found)
+            return None
+        return found
