@@ -14,7 +14,6 @@ import sqlite3
 import time
 from pathlib import Path
 
-import pytest
 from conftest import require
 from databases import fresh_pg_database, pg_available
 from hubkit import AgencyKeys, write_overlay

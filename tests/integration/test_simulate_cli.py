@@ -53,7 +53,7 @@ class FakeHub(ThreadingHTTPServer):
 class _HubHandler(BaseHTTPRequestHandler):
     server: FakeHub
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib name
+    def log_message(self, format: str, *args: Any) -> None:
         return None
 
     def _answer(self, status: int, document: object) -> None:
@@ -214,12 +214,10 @@ def test_a_push_agency_process_serves_signed_pushes_and_stops_on_sigterm(
         unsigned = httpx.post(f"{url}/inbound", content=body, timeout=20)
         assert unsigned.status_code == 401
     finally:
-        assert agency.terminate() == 0
-    assert agency.popen.stderr is not None
-    assert "Traceback" not in agency.popen.stderr.read()
+        agency.kill()  # a crash: SIGKILL, no chance to clean up
 
-    # A crash (SIGKILL) loses nothing: the same transfer gets the same receipt again and
-    # is still processed once.
+    # Started again on the same state file, it has lost nothing: the redelivered transfer
+    # gets the same receipt and is still processed once. Then it stops cleanly.
     again = Process(*command)
     try:
         url = again.ready().group(3)
@@ -228,7 +226,9 @@ def test_a_push_agency_process_serves_signed_pushes_and_stops_on_sigterm(
         seen = httpx.get(f"{url}/_state", timeout=20).json()["transfers"]["T-1"]
         assert (seen["times_received"], seen["times_processed"]) == (2, 1)
     finally:
-        again.kill()
+        assert again.terminate() == 0
+    assert again.popen.stderr is not None
+    assert "Traceback" not in again.popen.stderr.read()
 
 
 def test_a_pull_agency_process_acknowledges_each_transfer_once(

@@ -87,7 +87,13 @@ def agency_command(
             seed=seed,
         )
         agency_app = create_agency_app(config)
-        serve_app(agency_app, sock, f"agency {code} listening on {public}")
+        agency = agency_app.state.agency
+        serve_app(
+            agency_app,
+            sock,
+            f"agency {code} listening on {public}",
+            on_stop=agency.controls.release,  # a hanging delivery must not hold up the stop
+        )
     finally:
         sock.close()
 

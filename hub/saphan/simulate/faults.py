@@ -96,7 +96,7 @@ class Controls:
             self.delay_ms = 0
             self.drop_receipt_next = 0
             self.reseed(self._default_seed)
-            self._released.set()
+            self.release()
         if request.seed is not None:
             self.reseed(request.seed)
         if request.fail_next is not None:
@@ -110,7 +110,11 @@ class Controls:
         if request.hang is True:
             self._released.clear()
         elif request.hang is False:
-            self._released.set()
+            self.release()
+
+    def release(self) -> None:
+        """End a hang: every delivery held answers 503 and the next ones are handled."""
+        self._released.set()
 
     def reseed(self, seed: int) -> None:
         self.seed = seed

@@ -60,8 +60,42 @@ def say_ready(line: str) -> None:
     sys.stdout.flush()
 
 
-def serve_app(app: ASGIApp, sock: socket.socket, ready_line: str, *, grace_s: int = 2) -> None:
-    """Serve ``app`` on ``sock`` until SIGTERM or SIGINT; print ``ready_line`` once serving."""
+class _Server(uvicorn.Server):
+    """uvicorn's server, telling the app when a stop signal arrives.
+
+    uvicorn waits for requests in flight before it stops; a request an app keeps waiting
+    on purpose (a simulated hang) must be told to finish, or every stop would take the
+    whole grace period and end in a cancelled request.
+    """
+
+    def __init__(self, config: uvicorn.Config, on_stop: Callable[[], None] | None) -> None:
+        super().__init__(config)
+        self._on_stop = on_stop
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    async def serve(self, sockets: list[socket.socket] | None = None) -> None:
+        self._loop = asyncio.get_running_loop()
+        await super().serve(sockets)
+
+    def handle_exit(self, sig: int, frame: FrameType | None) -> None:
+        super().handle_exit(sig, frame)
+        if self._on_stop is not None and self._loop is not None:
+            self._loop.call_soon_threadsafe(self._on_stop)
+
+
+def serve_app(
+    app: ASGIApp,
+    sock: socket.socket,
+    ready_line: str,
+    *,
+    on_stop: Callable[[], None] | None = None,
+    grace_s: int = 2,
+) -> None:
+    """Serve ``app`` on ``sock`` until SIGTERM or SIGINT; print ``ready_line`` once serving.
+
+    ``on_stop`` is called on the event loop when the stop signal arrives, before uvicorn
+    waits for the requests in flight.
+    """
     config = uvicorn.Config(
         app,
         log_level="warning",
@@ -69,7 +103,7 @@ def serve_app(app: ASGIApp, sock: socket.socket, ready_line: str, *, grace_s: in
         lifespan="on",
         timeout_graceful_shutdown=max(grace_s, 1),
     )
-    server = uvicorn.Server(config)
+    server = _Server(config, on_stop)
 
     async def main() -> None:
         async def announce() -> None:
