@@ -32,7 +32,10 @@ def _root() -> None:
 def _register() -> None:
     # Each command lives in its own module; importing it adds it to ``app``.
     from saphan.cli import (
+        audit,  # noqa: F401
         demo,  # noqa: F401
+        operator,  # noqa: F401
+        ops,  # noqa: F401
         route,  # noqa: F401
         serve,  # noqa: F401
         simulate,  # noqa: F401
