@@ -34,6 +34,7 @@ def _register() -> None:
     from saphan.cli import (
         audit,  # noqa: F401
         demo,  # noqa: F401
+        keys,  # noqa: F401
         operator,  # noqa: F401
         ops,  # noqa: F401
         route,  # noqa: F401

@@ -91,6 +91,8 @@ def delivered(
         content_sha256=expected.payload_sha256,
     )
     index = transfer_log.append(conn, [entry.to_bytes()])
+    with bind(case_id=expected.case_id, transfer_id=expected.transfer_id):
+        log.info("delivered to %s; receipt verified (key %s)", expected.agency, kid)
     store_cases.add_event(
         conn,
         expected.case_id,

@@ -127,6 +127,9 @@ class PushWorker:
                         except HubError as exc:
                             error = f"receipt refused: {exc.detail}"
                         else:
+                            svc.metrics.handover_latency.labels(c.to_agency).observe(
+                                (now - c.created_at).total_seconds()
+                            )
                             if outcome.delivered(
                                 conn,
                                 svc,

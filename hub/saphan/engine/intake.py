@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -45,6 +46,7 @@ from saphan.store import log as transfer_log
 from saphan.store.tables import InboundRow, QuarantineRow
 from saphan.translate import Parsed, Record, get_adapter
 
+log = logging.getLogger("saphan.intake")
 INBOUND = InboundRow.__table__  # type: ignore[attr-defined]
 QUARANTINE = QuarantineRow.__table__  # type: ignore[attr-defined]
 
@@ -252,6 +254,14 @@ def _record(
     if not rec.ok:
         qid = quarantine(conn, svc, inbound_id, rec.index, sender, fmt, rec.raw, rec.problems, now)
         svc.metrics.intake.labels(fmt, "refused").inc()
+        log.info(
+            "refused %s record %d from %s: %d problem(s), quarantined as %s",
+            fmt,
+            rec.index,
+            sender,
+            len(rec.problems),
+            qid,
+        )
         return {
             "index": rec.index,
             "status": "refused",
@@ -296,6 +306,14 @@ def _record(
             "errors": [p.as_dict() for p in (err.problems or [Problem("", err.detail)])],
         }
     svc.metrics.intake.labels(fmt, "accepted").inc()
+    with bind(case_id=result["case_id"]):
+        log.info(
+            "accepted %s record %d from %s: %d transfer(s)",
+            fmt,
+            rec.index,
+            sender,
+            len(result["transfers"]),
+        )
     return {"index": rec.index, "status": "accepted", **result}
 
 
