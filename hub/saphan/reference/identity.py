@@ -20,5 +20,9 @@ def normalize(value: str) -> str:
 
 
 def check_digit_ok(digits: str) -> bool:
-    """Whether the 13th digit is the check digit of the first twelve."""
-    return bool(pin.is_valid(digits))
+    """Whether the 13th digit is the check digit of the first twelve.
+
+    Only the check digit (the rule agency-formats.md gives): ``pin.is_valid`` also refuses
+    numbers starting with 0 or 9, which would be reported as a wrong check digit.
+    """
+    return len(digits) == 13 and digits.isdigit() and pin.calc_check_digit(digits[:12]) == digits[12]
