@@ -12,11 +12,11 @@ from collections.abc import AsyncIterator
 
 from fastapi import FastAPI
 
-from saphan import __version__
+from saphan import __version__, web
 from saphan.api import problems
 from saphan.api.limits import BodyLimit
 from saphan.api.ratelimit import TokenBucket
-from saphan.api.routers import cases, health, inbound, log, ops, track, transfers
+from saphan.api.routers import cases, health, inbound, log, ops, ratings, track, transfers
 from saphan.clock import Clock
 from saphan.config import Settings
 from saphan.engine import services as services_mod
@@ -85,7 +85,10 @@ def create_app(
         log.router,
         health.router,
         ops.router,
+        ratings.router,
+        web.router,
     ):
         app.include_router(router)
+    web.mount(app)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     return app

@@ -91,6 +91,9 @@ def _case_row(conn: Connection, tracking_no: str) -> Any:
 
 
 def _check_token(row: Any, token: str) -> None:
+    if row[3] is not None:
+        # Erasure destroyed the code along with the personal data.
+        raise Erased(f"case {row[0]} was erased")
     stored = row[2]
     if (
         not token.strip()
@@ -182,9 +185,8 @@ def rate(
                 raise NotClosed(
                     "the case can be rated once it is closed",
                     [Problem("/status", f"the case is {status}")],
+                    extra={"case_status": status},
                 )
-            if row[3] is not None:
-                raise Erased(f"case {case_id} was erased")
             agency = resolver(conn, case_id, str(row[4]))
             commitment = case_commitment(case_id, store_cases.salt_of(conn, case_id))
             index = transfer_log.append(
@@ -234,6 +236,7 @@ def ratings_for(
             RATINGS.c.log_index,
             CASES.c.origin_ref,
             CASES.c.origin_system,
+            CASES.c.erased_at,
         )
         .join(CASES, CASES.c.id == RATINGS.c.case_id)
         .where(RATINGS.c.agency == agency)
@@ -244,10 +247,12 @@ def ratings_for(
         query = query.where(RATINGS.c.at >= since)
     out: list[dict[str, Any]] = []
     with svc.db.reader.connect() as conn:
-        for case_id, score, sealed, at, log_index, ref, system in conn.execute(query).all():
+        for case_id, score, sealed, at, log_index, ref, system, erased_at in conn.execute(
+            query
+        ).all():
             comment: str | None = None
-            erased = False
-            if sealed is not None:
+            erased = erased_at is not None
+            if sealed is not None and not erased:
                 try:
                     comment = svc.vault.open(conn, case_id, bytes(sealed)).decode()
                 except Erased:

@@ -27,8 +27,9 @@ __all__ = [
     "parse_utc",
 ]
 
-#: Hub-assigned ids (case, transfer, quarantine, key ids): letters, digits and ``._:-``.
-Identifier = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$")]
+#: Hub-assigned ids (case, transfer, quarantine, key ids): letters, digits and ``._:-_``.
+#: Key ids are base64url (RFC 7638 thumbprints), so ``-`` and ``_`` may come anywhere.
+Identifier = Annotated[str, Field(pattern=r"^[A-Za-z0-9_-][A-Za-z0-9._:_-]{0,127}$")]
 
 #: A code from a code table (status, format, rule, reason): one token, no free text.
 Code = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:/-]{0,63}$")]

@@ -1,7 +1,8 @@
 """The operations API (operators only): quarantine, dead letters, alerts, replays.
 
 Operators authenticate with ``Authorization: Bearer <session token>`` from
-``POST /v1/ops/login`` (the console uses the same sessions through a cookie).
+``POST /v1/ops/login``. The console uses the same sessions through its own cookie, which
+this API never accepts (no CSRF exposure).
 """
 
 from __future__ import annotations
@@ -13,19 +14,18 @@ from pydantic import BaseModel, ConfigDict
 from starlette.concurrency import run_in_threadpool
 
 from saphan.api.deps import ServicesDep
+from saphan.api.problems import PROBLEMS
 from saphan.engine import operations, operators
 from saphan.engine.operators import Operator
 
-router = APIRouter(prefix="/v1/ops", tags=["operators"])
+router = APIRouter(prefix="/v1/ops", tags=["operators"], responses=PROBLEMS)
 
 
 def current_operator(request: Request, svc: ServicesDep) -> Operator:
+    # Bearer tokens only: a cookie would let another site's form act as the operator
+    # (the console has its own CSRF-protected forms).
     header = request.headers.get("authorization", "")
-    token = (
-        header[7:]
-        if header.lower().startswith("bearer ")
-        else request.cookies.get("saphan_session")
-    )
+    token = header[7:] if header.lower().startswith("bearer ") else None
     return operators.session_operator(svc, token)
 
 
@@ -49,7 +49,12 @@ async def quarantine(op: OperatorDep, svc: ServicesDep, state: str = "open") -> 
     return {"items": await run_in_threadpool(operations.list_quarantine, svc, state)}
 
 
-@router.get("/quarantine/{qid}/raw", summary="The refused bytes, for repair")
+@router.get(
+    "/quarantine/{qid}/raw",
+    summary="The refused bytes, for repair",
+    response_class=Response,
+    responses={200: {"content": {"application/octet-stream": {"schema": {"type": "string"}}}}},
+)
 async def quarantine_raw(qid: str, op: OperatorDep, svc: ServicesDep) -> Response:
     op.require("operator")
     raw = await run_in_threadpool(operations.quarantined_raw, svc, qid, op.username)
