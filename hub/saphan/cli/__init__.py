@@ -33,6 +33,7 @@ def _register() -> None:
     # Each command lives in its own module; importing it adds it to ``app``.
     from saphan.cli import (
         audit,  # noqa: F401
+        conformance,  # noqa: F401
         demo,  # noqa: F401
         keys,  # noqa: F401
         operator,  # noqa: F401

@@ -12,7 +12,9 @@ For tests, the demo and benchmarks, without authentication (bind it to localhost
 * ``GET /_state``: per transfer id, times received and processed, digest, case id,
   tracking number, outcome, receipt; totals; the current controls and faults;
 * ``GET /_received/{transfer_id}``: the bytes as processed;
-* ``POST /_control``: make it fail, slow or hang for a while (:mod:`.faults`);
+* ``POST /_control``: make it fail, slow or hang for a while (:mod:`.faults`), or report
+  a status change for a case to the hub now (``report_status``; the hub's answer is
+  returned under that name);
 * ``GET /healthz``.
 
 :class:`AgencyConfig` fault flags make it a deliberately broken agency for the
@@ -46,12 +48,13 @@ from saphan.errors import (
     Problem,
 )
 from saphan.ledger.keys import SigningKey
-from saphan.simulate.faults import ControlRequest, Controls, Fault, Verdict
+from saphan.simulate.client import HubClient
+from saphan.simulate.faults import ControlRequest, Controls, Fault, StatusRequest, Verdict
 from saphan.simulate.hubkeys import HubKeys
 from saphan.simulate.reading import read_transfer
 from saphan.simulate.receipts import ReceiptSigner, sha256_hex
 from saphan.simulate.state import AgencyState
-from saphan.translate import Adapter, get_adapter
+from saphan.translate import Adapter, crosswalks, get_adapter
 
 __all__ = ["AgencyConfig", "SimulatedAgency", "create_agency_app", "jwks_url"]
 
@@ -196,6 +199,32 @@ class SimulatedAgency:
         )
         return receipt
 
+    async def report_status(self, request: StatusRequest) -> dict[str, Any]:
+        """Report a status change to the hub, signed; the hub's status and answer.
+
+        Without a code, the agency's own code for "in progress" is sent. Raises
+        :class:`InputError` when the agency has no hub URL, :class:`DeliveryError` when
+        the hub cannot be reached.
+        """
+        if self.config.hub_url is None:
+            raise InputError(
+                "this agency does not know the hub's URL",
+                [Problem("/report_status", "start the agency with the hub's URL")],
+            )
+        code = request.status or crosswalks().encode(self.adapter.status_scheme(), "in_progress")
+        async with HubClient(
+            self.config.hub_url,
+            self.config.code,
+            self.config.key,
+            transport=self.config.transport,
+            clock=self.config.clock,
+        ) as hub:
+            answer = await hub.report_status(
+                request.case_id, code, self.config.clock.now(), request.note
+            )
+        self.state.count("status_reports")
+        return {"status": answer.status, "body": answer.body}
+
     def _unavailable(self, why: str) -> Response:
         self.state.count("injected_failures")
         return problem(503, "Service unavailable", why, kind="unavailable")
@@ -259,7 +288,10 @@ def create_agency_app(config: AgencyConfig) -> FastAPI:
         agency.controls.apply(request)
         if request.forget:
             agency.state.clear()
-        return agency.controls.as_dict()
+        answer = agency.controls.as_dict()
+        if request.report_status is not None:
+            answer["report_status"] = await agency.report_status(request.report_status)
+        return answer
 
     @app.get("/healthz")
     async def healthz() -> dict[str, str]:

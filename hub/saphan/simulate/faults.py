@@ -10,6 +10,9 @@ Two kinds, for two kinds of test:
   seeded random rate, answering slowly or never), which is what retries, dead letters
   and crash-safety tests need.
 
+``POST /_control`` can also ask the agency to report a status change to the hub now
+(:class:`StatusRequest`), which the conformance suite's status case uses.
+
 This module holds the settings and the seeded draw; the agency app acts on them.
 """
 
@@ -22,7 +25,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-__all__ = ["ControlRequest", "Controls", "Fault", "Verdict"]
+__all__ = ["ControlRequest", "Controls", "Fault", "StatusRequest", "Verdict"]
 
 
 class Fault(StrEnum):
@@ -34,6 +37,18 @@ class Fault(StrEnum):
     ACCEPT_UNSIGNED = "accept_unsigned"  # no signature check at all
     ALWAYS_500 = "always_500"  # every delivery fails with 500
     MALFORMED_RECEIPT = "malformed_receipt"  # answers 200 with a receipt that is no JWS
+
+
+class StatusRequest(BaseModel):
+    """Report a status change for a case to the hub (``report_status`` of a control)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    case_id: str = Field(min_length=1, max_length=128, description="the hub's case id")
+    status: str | None = Field(
+        default=None, description="the agency's own code; default: its code for in progress"
+    )
+    note: str | None = Field(default=None, max_length=2000)
 
 
 class ControlRequest(BaseModel):
@@ -59,6 +74,9 @@ class ControlRequest(BaseModel):
     drop_receipt_next: Annotated[int, Field(ge=0)] | None = Field(
         default=None,
         description="process the next N deliveries, then answer 503 as if the answer was lost",
+    )
+    report_status: StatusRequest | None = Field(
+        default=None, description="report this status change to the hub now, signed"
     )
 
 
