@@ -2,19 +2,21 @@
 
 Values come from arguments, the environment (``SAPHAN_*``) or files named by the
 environment (``SAPHAN_MASTER_KEY_FILE``); never from the repository. In production mode
-(``SAPHAN_PRODUCTION=1``) the hub refuses to start with development defaults: an embedded
-database inside the source tree, keys it would generate itself, or an http:// public URL.
+(``SAPHAN_PRODUCTION=1``) the hub refuses to start with development defaults: a data
+folder inside the source tree, hub keys or a master key it would generate itself, an
+http:// public URL, signatures switched off, the example log origin.
 """
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from saphan.errors import ConfigError, Problem
-from saphan.paths import mappings_dir
+from saphan.paths import PROJECT_ROOT, mappings_dir
 
 
 class Settings(BaseSettings):
@@ -76,15 +78,35 @@ class Settings(BaseSettings):
     def is_sqlite(self) -> bool:
         return self.database_url().startswith("sqlite")
 
+    def master_key_path(self) -> Path:
+        """Where the master key is read: ``SAPHAN_MASTER_KEY_FILE``, else the data folder."""
+        named = os.environ.get("SAPHAN_MASTER_KEY_FILE")
+        return Path(named) if named else self.data_dir / "keys" / "master.key"
+
     def check_production(self) -> None:
-        """Refuse development defaults when running in production mode."""
+        """Refuse development defaults when running in production mode, naming each."""
         if not self.production:
             return
         problems: list[Problem] = []
-        if not (self.data_dir / "keys").is_dir():
+        if self.data_dir.resolve().is_relative_to(PROJECT_ROOT):
+            problems.append(
+                Problem("data_dir", "inside the source tree; state and secrets live outside it")
+            )
+        # KeyRing.save writes the pointer to the current key as keys/hub/CURRENT.
+        if not (self.data_dir / "keys" / "hub" / "CURRENT").is_file():
             problems.append(
                 Problem("data_dir", "no provisioned hub keys; production never generates keys")
             )
+        master = self.master_key_path()
+        if not master.is_file():
+            problems.append(
+                Problem(
+                    "master_key",
+                    "no master key file (SAPHAN_MASTER_KEY_FILE); production never creates one",
+                )
+            )
+        elif master.resolve().is_relative_to(PROJECT_ROOT):
+            problems.append(Problem("master_key", "inside the source tree; keep it outside"))
         if self.public_url is None or not self.public_url.startswith("https://"):
             problems.append(Problem("public_url", "production needs an https:// public URL"))
         if not self.require_signatures:

@@ -44,7 +44,11 @@ def create_app(
             else svc.db.writer
         )
         app.state.nonces = SqlNonceStore(nonce_engine)
-        app.state.rate_limits = {"track": TokenBucket(rate_per_s=1.0, burst=30)}
+        app.state.rate_limits = {
+            "track": TokenBucket(rate_per_s=1.0, burst=30),
+            # password guessing: a handful of tries, then one every ten seconds per address
+            "login": TokenBucket(rate_per_s=0.1, burst=10),
+        }
         worker_task = None
         app.state.worker = None
         app.state.scheduler = None

@@ -45,7 +45,24 @@ def _base_url(request: Request, svc: Services) -> str:
     return f"{request.url.scheme}://{request.headers.get('host', request.url.netloc)}"
 
 
+def _unsigned(request: Request) -> bool:
+    return "signature-input" not in request.headers or "signature" not in request.headers
+
+
 async def authenticated_agency(request: Request, svc: ServicesDep) -> Caller:
+    if svc.settings.require_signatures and _unsigned(request):
+        # Refused before the body is read, so that nobody unauthenticated makes the hub
+        # buffer up to max_body_bytes. The verifier itself names the missing fields: it
+        # stops there, before any URL, key, digest or nonce is looked at.
+        verify_request(
+            request.method,
+            str(request.url),
+            list(request.headers.items()),
+            b"",
+            lambda keyid: [],
+            request.app.state.nonces,
+            svc.clock.now(),
+        )
     body = await request.body()
     if not svc.settings.require_signatures:
         agency = request.headers.get("saphan-agency")

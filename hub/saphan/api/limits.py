@@ -38,17 +38,17 @@ class BodyLimit:
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
                 if seen > self.max_bytes:
-                    raise _TooLarge
+                    raise TooLarge
             return message
 
         try:
             await self.app(scope, limited, send)
-        except _TooLarge:
+        except TooLarge:
             await _refuse(send, 413, f"body larger than {self.max_bytes} bytes")
 
 
-class _TooLarge(Exception):
-    pass
+class TooLarge(Exception):
+    """Raised from ``receive`` when a streamed body passes the limit; caught above."""
 
 
 async def _refuse(send: Send, status: int, detail: str) -> None:

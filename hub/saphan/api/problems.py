@@ -2,13 +2,12 @@
 
 Every :class:`HubError` maps through :meth:`HubError.to_problem`; request-validation errors
 list every field; anything unexpected becomes a 500 problem that names no internals (the
-details go to the log with a correlation id).
+log gets a correlation id, the exception's type and where it was raised, never its text:
+see :mod:`saphan.api.unexpected`).
 """
 
 from __future__ import annotations
 
-import logging
-import uuid
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -19,7 +18,39 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from saphan.errors import HubError
 
 PROBLEM_JSON = "application/problem+json"
-log = logging.getLogger("saphan.api")
+
+
+#: JSON Schema of every error answer, for the OpenAPI document.
+PROBLEM_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "required": ["type", "title", "status", "detail", "errors"],
+    "properties": {
+        "type": {"type": "string"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string"},
+        "instance": {"type": "string"},
+        "errors": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["path", "message"],
+                "properties": {"path": {"type": "string"}, "message": {"type": "string"}},
+            },
+        },
+    },
+}
+
+
+def problem_response(description: str) -> dict[str, Any]:
+    """An OpenAPI response answered with ``application/problem+json``."""
+    return {"description": description, "content": {PROBLEM_JSON: {"schema": PROBLEM_SCHEMA}}}
+
+
+#: Declared on every router: any client error is a problem document (RFC 9457).
+PROBLEMS: dict[int | str, dict[str, Any]] = {
+    "4XX": problem_response("refused: an RFC 9457 problem listing every error")
+}
 
 
 class ProblemResponse(JSONResponse):
@@ -78,12 +109,26 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> ProblemResponse:
-        return problem(exc.status_code, str(exc.detail), str(exc.detail))
+        detail = str(exc.detail)
+        answer = problem(exc.status_code, detail, detail, [{"path": "", "message": detail}])
+        answer.headers.update(exc.headers or {})
+        return answer
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> ProblemResponse:
-        ref = uuid.uuid4().hex[:12]
-        log.error("unexpected error ref=%s path=%s: %r", ref, request.url.path, exc, exc_info=exc)
+        # Reached only by what escapes the middleware below (the body limit's own).
+        from saphan.api.unexpected import log_unexpected
+
+        ref = log_unexpected(exc, request.url.path)
         return problem(
-            500, "Internal error", f"an unexpected error occurred (ref {ref})", kind="internal"
+            500,
+            "Internal error",
+            f"an unexpected error occurred (ref {ref})",
+            [{"path": "", "message": f"reference {ref}"}],
+            kind="internal",
         )
+
+    from saphan.api.limits import TooLarge
+    from saphan.api.unexpected import Unexpected
+
+    app.add_middleware(Unexpected, passthrough=(TooLarge,))

@@ -77,14 +77,33 @@ def merge(old: Case, new: Case) -> Case:
     refs = {(r.system, r.ref): r for r in [*old.references, *new.references]}
     refs.pop((new.origin.system, new.origin.ref), None)
     extensions = {**old.extensions, **new.extensions}
+    # Protection asked for once stays asked for, and a later message that does not name
+    # the party complained about must not make the hub forget it (it decides redaction).
+    complainant = new.complainant
+    if old.identity_protected and not new.identity_protected:
+        complainant = complainant.model_copy(update={"conceal_identity": True})
     return new.model_copy(
         update={
             "origin": old.origin,
             "codes": codes,
             "references": list(refs.values()),
             "extensions": extensions,
+            "respondent": new.respondent or old.respondent,
+            "complainant": complainant,
+            "secrecy": max(old.secrecy, new.secrecy),
         }
     )
+
+
+def copy_only_holders(conn: Connection, case_id: str) -> set[str]:
+    """Agencies that received the case only as a copy for information (no identity)."""
+    rows = conn.execute(
+        select(TRANSFERS.c.to_agency, TRANSFERS.c.kind).where(
+            TRANSFERS.c.case_id == case_id, TRANSFERS.c.kind.in_(["forward", "copy"])
+        )
+    ).all()
+    copies = {a for a, k in rows if k == "copy"}
+    return copies - {a for a, k in rows if k == "forward"}
 
 
 def holders(conn: Connection, case_id: str) -> list[str]:

@@ -6,7 +6,6 @@ import os
 import socket
 from dataclasses import dataclass, field
 from datetime import datetime
-from pathlib import Path
 
 from saphan.clock import Clock, SystemClock
 from saphan.config import Settings
@@ -44,8 +43,7 @@ class Services:
 def master_key(settings: Settings) -> bytes:
     """The key that wraps every data key: from ``SAPHAN_MASTER_KEY_FILE`` or the data
     folder (created there, mode 0600, outside production only)."""
-    env = os.environ.get("SAPHAN_MASTER_KEY_FILE")
-    path = Path(env) if env else settings.data_dir / "keys" / "master.key"
+    path = settings.master_key_path()
     if path.exists():
         data = path.read_bytes()
         if len(data) != 32:

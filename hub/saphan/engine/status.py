@@ -75,6 +75,7 @@ def report_status(svc: Services, agency: str, case_id: str, report: StatusReport
         store_cases.save_case(conn, svc.vault, case_id, case)
         commitment = case_commitment(case_id, store_cases.salt_of(conn, case_id))
         recipients = svc.policy.status_recipients(chain, agency)
+        copies = store_cases.copy_only_holders(conn, case_id)
         created = [
             transfers.create(
                 conn,
@@ -88,6 +89,7 @@ def report_status(svc: Services, agency: str, case_id: str, report: StatusReport
                 rule=svc.policy.status_rule_id,
                 deadline=None,
                 now=now,
+                copy_holder=code in copies,
             )
             for code in recipients
             if svc.directory.exists(code)

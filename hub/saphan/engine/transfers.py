@@ -59,9 +59,14 @@ def create(
     deadline: date | None,
     now: datetime,
     data_key: bytes | None = None,
+    copy_holder: bool = False,
 ) -> NewTransfer:
-    """Render, seal and queue one transfer (in the caller's transaction)."""
-    payload = render_for(case, agency, copy=kind == "copy", sent_at=now)
+    """Render, seal and queue one transfer (in the caller's transaction).
+
+    ``copy_holder``: the receiver holds the case only as a copy for information, so a status
+    transfer to it is written without the complainant's identity, like the copy was.
+    """
+    payload = render_for(case, agency, copy=kind == "copy" or copy_holder, sent_at=now)
     digest = hashlib.sha256(payload).hexdigest()
     transfer_id = new_id()
     mode: Literal["push", "pull"] = "push" if isinstance(agency.delivery, PushDelivery) else "pull"

@@ -29,11 +29,14 @@ class SqlNonceStore:
             if self._engine.dialect.name == "postgresql"
             else sqlite_insert(NONCES)
         )
-        stmt = ins.values(keyid=keyid, nonce=nonce, expires_at=expires_at).on_conflict_do_nothing(
-            index_elements=["keyid", "nonce"]
+        # RETURNING, not rowcount: psycopg reports -1 rows for INSERT ... ON CONFLICT.
+        stmt = (
+            ins.values(keyid=keyid, nonce=nonce, expires_at=expires_at)
+            .on_conflict_do_nothing(index_elements=["keyid", "nonce"])
+            .returning(NONCES.c.nonce)
         )
         with self._engine.begin() as conn:
-            inserted = conn.execute(stmt).rowcount
+            inserted = conn.execute(stmt).first() is not None
             if random.randrange(self._purge_every) == 0:  # noqa: S311 - housekeeping cadence
                 conn.execute(delete(NONCES).where(NONCES.c.expires_at < datetime.now(UTC)))
         return not inserted

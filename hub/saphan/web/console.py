@@ -110,6 +110,13 @@ async def login_form(request: Request, svc: ServicesDep) -> Response:
     return _login_page(request, svc, Page(request, svc.directory), 200, None, "")
 
 
+def _login_allowed(request: Request) -> bool:
+    """The same per-address budget as the operations API's login."""
+    limiter = request.app.state.rate_limits.get("login")
+    client = request.client.host if request.client else "unknown"
+    return limiter is None or bool(limiter.allow(client))
+
+
 @router.post("/login", response_class=HTMLResponse)
 async def login(
     request: Request,
@@ -123,6 +130,11 @@ async def login(
     username, password = username[:64], password[:1024]
     if not session.login_token_ok(request, csrf):
         return _login_page(request, svc, page, 403, page.t["login_expired"], username)
+    if not _login_allowed(request):
+        await run_in_threadpool(
+            _record, svc, username or "-", "console.login", None, "rate-limited"
+        )
+        return _login_page(request, svc, page, 429, page.t["login_failed"], username)
     try:
         token = await run_in_threadpool(operators.login, svc, username, password)
     except AuthenticationError:

@@ -8,9 +8,10 @@ from fastapi import APIRouter, Header, Response
 from starlette.concurrency import run_in_threadpool
 
 from saphan.api.deps import AgencyDep, ServicesDep
+from saphan.api.problems import PROBLEMS, problem_response
 from saphan.engine.intake import intake
 
-router = APIRouter(tags=["agencies"])
+router = APIRouter(tags=["agencies"], responses=PROBLEMS)
 
 _BODY = {
     "content": {
@@ -27,10 +28,13 @@ _BODY = {
     summary="Submit a case message in the agency's own format",
     openapi_extra={"requestBody": _BODY},
     responses={
-        200: {"description": "a repeat: the first answer again, byte for byte"},
+        200: {
+            "description": "a repeat: the first answer again, byte for byte",
+            "content": {"application/json": {"schema": {"type": "object"}}},
+        },
         201: {"description": "accepted: case id, tracking number, transfers, signed receipt"},
-        401: {"description": "no valid signature"},
-        422: {"description": "refused and quarantined (problem+json with quarantine_id)"},
+        401: problem_response("no valid signature"),
+        422: problem_response("refused and quarantined (problem+json with quarantine_id)"),
     },
 )
 async def submit(

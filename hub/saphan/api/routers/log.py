@@ -10,12 +10,19 @@ from fastapi.responses import PlainTextResponse
 from starlette.concurrency import run_in_threadpool
 
 from saphan.api.deps import ServicesDep
+from saphan.api.problems import PROBLEMS
 from saphan.engine.services import Services
 from saphan.errors import NotFoundError, Problem
 from saphan.ledger.checkpoint import log_verifier_key
 from saphan.store import log as transfer_log
 
-router = APIRouter(tags=["auditors"])
+router = APIRouter(tags=["auditors"], responses=PROBLEMS)
+
+#: Log positions asked for are capped well inside the databases' 64-bit integers (a larger
+#: number would fail in SQL instead of finding nothing).
+MAX_INDEX = 2**62
+Index = Annotated[int, Query(ge=0, le=MAX_INDEX)]
+Size = Annotated[int, Query(ge=1, le=MAX_INDEX)]
 
 
 def _b64(data: bytes) -> str:
@@ -39,9 +46,7 @@ async def checkpoint(svc: ServicesDep) -> PlainTextResponse:
 
 
 @router.get("/v1/log/entries", summary="Log entries start..end-1 (a page may hold fewer)")
-async def entries(
-    svc: ServicesDep, start: Annotated[int, Query(ge=0)], end: Annotated[int, Query(ge=0)]
-) -> dict[str, Any]:
+async def entries(svc: ServicesDep, start: Index, end: Index) -> dict[str, Any]:
     def read() -> list[tuple[int, bytes]]:
         with svc.db.reader.connect() as conn:
             return transfer_log.entries(conn, start, end)
@@ -51,9 +56,7 @@ async def entries(
 
 
 @router.get("/v1/log/proof/inclusion", summary="RFC 9162 inclusion proof")
-async def inclusion(
-    svc: ServicesDep, index: Annotated[int, Query(ge=0)], tree_size: Annotated[int, Query(ge=1)]
-) -> dict[str, Any]:
+async def inclusion(svc: ServicesDep, index: Index, tree_size: Size) -> dict[str, Any]:
     def read() -> list[bytes]:
         with svc.db.reader.connect() as conn:
             return transfer_log.inclusion_proof(conn, index, tree_size)
@@ -63,9 +66,7 @@ async def inclusion(
 
 
 @router.get("/v1/log/proof/consistency", summary="RFC 9162 consistency proof")
-async def consistency(
-    svc: ServicesDep, first: Annotated[int, Query(ge=0)], second: Annotated[int, Query(ge=0)]
-) -> dict[str, Any]:
+async def consistency(svc: ServicesDep, first: Index, second: Index) -> dict[str, Any]:
     def read() -> list[bytes]:
         with svc.db.reader.connect() as conn:
             return transfer_log.consistency_proof(conn, first, second)

@@ -15,6 +15,7 @@ from starlette.concurrency import run_in_threadpool
 
 from saphan.api.deps import ServicesDep
 from saphan.api.problems import PROBLEMS
+from saphan.api.ratelimit import check_rate
 from saphan.engine import operations, operators
 from saphan.engine.operators import Operator
 
@@ -39,7 +40,8 @@ class Login(BaseModel):
 
 
 @router.post("/login", summary="Log in; returns a session token")
-async def login(body: Login, svc: ServicesDep) -> dict[str, str]:
+async def login(body: Login, request: Request, svc: ServicesDep) -> dict[str, str]:
+    check_rate(request, "login")
     token = await run_in_threadpool(operators.login, svc, body.username, body.password)
     return {"token": token}
 

@@ -8,10 +8,11 @@ from fastapi import APIRouter, Request
 from starlette.concurrency import run_in_threadpool
 
 from saphan.api.deps import ServicesDep
+from saphan.api.problems import PROBLEMS
 from saphan.api.ratelimit import check_rate
 from saphan.engine.queries import track
 
-router = APIRouter(tags=["public"])
+router = APIRouter(tags=["public"], responses=PROBLEMS)
 
 
 @router.get("/v1/track/{tracking_no}", summary="Public progress of a case (any system's number)")

@@ -9,11 +9,12 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from starlette.concurrency import run_in_threadpool
 
 from saphan.api.deps import AgencyDep, ServicesDep
+from saphan.api.problems import PROBLEMS
 from saphan.delivery.pull import accept_receipt, inbox
 from saphan.errors import InputError
 from saphan.translate.adapter import validation_problems
 
-router = APIRouter(tags=["agencies"])
+router = APIRouter(tags=["agencies"], responses=PROBLEMS)
 
 
 class ReceiptBody(BaseModel):
