@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from sqlalchemy import Connection, insert, select, tuple_, update
+from sqlalchemy import Connection, and_, insert, or_, select, update
 
 from saphan.errors import InputError, Problem
 from saphan.ledger.checkpoint import Checkpoint, sign_checkpoint
@@ -57,10 +57,14 @@ class _Prefetched:
     def __init__(self, conn: Connection, ids: Sequence[NodeId]) -> None:
         self._nodes: dict[NodeId, bytes] = {}
         wanted = sorted(set(ids))
-        for chunk in range(0, len(wanted), 500):
-            part = wanted[chunk : chunk + 500]
+        for chunk in range(0, len(wanted), 200):
+            part = wanted[chunk : chunk + 200]
+            # OR of (level, idx) pairs, not a row-value IN: SQLite answers the latter with a
+            # full scan of log_nodes, the former with one primary-key probe per node.
             rows = conn.execute(
-                select(N.c.level, N.c.idx, N.c.hash).where(tuple_(N.c.level, N.c.idx).in_(part))
+                select(N.c.level, N.c.idx, N.c.hash).where(
+                    or_(*(and_(N.c.level == lv, N.c.idx == ix) for lv, ix in part))
+                )
             )
             for level, idx, value in rows:
                 self._nodes[(level, idx)] = bytes(value)

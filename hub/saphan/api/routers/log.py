@@ -86,6 +86,17 @@ async def key(svc: ServicesDep) -> PlainTextResponse:
 
 
 @router.get(
+    "/v1/log/keys",
+    response_class=PlainTextResponse,
+    summary="Every verifier key the log has signed with, current first (one per line)",
+)
+async def keys(svc: ServicesDep) -> PlainTextResponse:
+    # After a rotation, checkpoints signed before it verify with an earlier key.
+    lines = [log_verifier_key(svc.settings.log_origin, k.key) for k in svc.keys.public_keys()]
+    return PlainTextResponse("\n".join(lines) + "\n", media_type="text/plain; charset=utf-8")
+
+
+@router.get(
     "/.well-known/jwks.json",
     tags=["auditors", "agencies"],
     summary="The hub's public keys (JWK set)",
