@@ -21,7 +21,12 @@ from saphan.store.vault import Vault
 CASES = CaseRow.__table__  # type: ignore[attr-defined]
 REFS = CaseRefRow.__table__  # type: ignore[attr-defined]
 EVENTS = EventRow.__table__  # type: ignore[attr-defined]
+#: built once: executing a prepared statement with a parameter dict skips the
+#: per-call statement construction that dominated the intake profile
+_INSERT_EVENT = insert(EVENTS)
 TRANSFERS = TransferRow.__table__  # type: ignore[attr-defined]
+INSERT_CASE = insert(CASES)
+INSERT_TRANSFER = insert(TRANSFERS)
 
 
 def new_id() -> str:
@@ -135,7 +140,8 @@ def add_event(
     message_id: str | None = None,
 ) -> None:
     conn.execute(
-        insert(EVENTS).values(
+        _INSERT_EVENT,
+        dict(
             case_id=case_id,
             at=at,
             kind=kind,
@@ -147,7 +153,7 @@ def add_event(
             log_index=log_index,
             receipt=receipt,
             message_id=message_id,
-        )
+        ),
     )
 
 

@@ -13,11 +13,11 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Literal
 
-from sqlalchemy import Connection, insert
+from sqlalchemy import Connection
 
 from saphan.canonical import Case
 from saphan.directory.model import Agency, PushDelivery
-from saphan.engine.cases import TRANSFERS, new_id
+from saphan.engine.cases import INSERT_TRANSFER, new_id
 from saphan.engine.render import render_for
 from saphan.ledger.entries import TransferEntry
 from saphan.store.vault import Vault
@@ -71,7 +71,8 @@ def create(
     transfer_id = new_id()
     mode: Literal["push", "pull"] = "push" if isinstance(agency.delivery, PushDelivery) else "pull"
     conn.execute(
-        insert(TRANSFERS).values(
+        INSERT_TRANSFER,
+        dict(
             id=transfer_id,
             case_id=case_id,
             kind=kind,
@@ -87,7 +88,7 @@ def create(
             state="pending",
             attempts=0,
             next_attempt_at=now,
-        )
+        ),
     )
     entry = TransferEntry(
         case=commitment,
