@@ -14,8 +14,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import Connection, and_, or_, select, update
+from sqlalchemy import Connection, and_, or_, select, union_all, update
 
 from saphan.store.tables import TransferRow
 
@@ -48,6 +49,31 @@ def _claimable(now: datetime, mode: str, agency: str | None = None) -> object:
     return cond
 
 
+def _sqlite_pick(now: datetime, mode: str, agency: str | None, limit: int) -> Any:
+    """Due ids as two index-ordered selects joined with UNION ALL.
+
+    SQLite answers the single OR query by sorting every due row (67 ms with 100,000 queued);
+    each branch here walks the (state, next_attempt_at) index and stops at ``limit``.
+    """
+    extra = [T.c.to_agency == agency] if agency is not None else []
+    due = (
+        select(T.c.id)
+        .where(T.c.state == "pending", T.c.next_attempt_at <= now, T.c.mode == mode, *extra)
+        .order_by(T.c.next_attempt_at)
+        .limit(limit)
+        .subquery()
+    )
+    expired = (
+        select(T.c.id)
+        .where(T.c.state == "in_flight", T.c.claimed_until < now, T.c.mode == mode, *extra)
+        .order_by(T.c.claimed_until)
+        .limit(limit)
+        .subquery()
+    )
+    both = union_all(select(expired.c.id), select(due.c.id)).subquery()
+    return select(both.c.id).limit(limit).scalar_subquery()
+
+
 def claim(
     conn: Connection,
     *,
@@ -59,17 +85,19 @@ def claim(
     agency: str | None = None,
 ) -> list[Claimed]:
     """Claim up to ``limit`` due transfers for ``worker`` (in the caller's transaction)."""
-    pick = (
-        select(T.c.id)
-        .where(_claimable(now, mode, agency))  # type: ignore[arg-type]
-        .order_by(T.c.next_attempt_at, T.c.id)
-        .limit(limit)
-    )
     if conn.dialect.name == "postgresql":
-        pick = pick.with_for_update(skip_locked=True)
+        pick = (
+            select(T.c.id)
+            .where(_claimable(now, mode, agency))  # type: ignore[arg-type]
+            .order_by(T.c.next_attempt_at, T.c.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        ).scalar_subquery()
+    else:
+        pick = _sqlite_pick(now, mode, agency, limit)
     stmt = (
         update(T)
-        .where(T.c.id.in_(pick.scalar_subquery()))
+        .where(T.c.id.in_(pick))
         .values(state="in_flight", claimed_by=worker, claimed_until=now + lease)
         .returning(
             T.c.id,

@@ -199,7 +199,11 @@ CODE_LISTS = [
 ]
 
 
-@pytest.mark.parametrize(("scheme", "schema", "path", "field"), CODE_LISTS, ids=lambda v: str(v))
+# ids name the scheme only: a field's repr holds object addresses, which differ between
+# pytest-xdist workers and break the collection they must agree on
+@pytest.mark.parametrize(
+    ("scheme", "schema", "path", "field"), CODE_LISTS, ids=[c[0] for c in CODE_LISTS]
+)
 def test_code_lists_agree(scheme: str, schema: str, path: tuple[str, ...], field: Any) -> None:
     yaml_codes = set(codes_yaml()[scheme])
     schema_codes = {str(v) for v in schema_def(schema, *path) if v is not None}
