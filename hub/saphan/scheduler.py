@@ -38,23 +38,45 @@ def sign_checkpoint(svc: Services) -> str | None:
         )
 
 
+OVERDUE_BATCH = 500
+
+
 def mark_overdue(svc: Services) -> int:
-    """Mark every transfer past its deadline on an open case; returns how many."""
+    """Mark every transfer past its deadline on an open case; returns how many.
+
+    In batches of :data:`OVERDUE_BATCH`, one transaction each, so a large sweep never holds
+    the writer lock long enough to stall deliveries.
+    """
+    total = 0
+    while True:
+        marked = _mark_overdue_batch(svc)
+        total += marked
+        if marked < OVERDUE_BATCH:
+            return total
+
+
+def _mark_overdue_batch(svc: Services) -> int:
     now = svc.clock.now()
     today = thai_date(now)
     marked = 0
+    due = (
+        select(TRANSFERS.c.id)
+        .where(
+            and_(
+                TRANSFERS.c.overdue_at.is_(None),
+                TRANSFERS.c.deadline.is_not(None),
+                TRANSFERS.c.deadline < today,
+                TRANSFERS.c.kind == "forward",
+                TRANSFERS.c.case_id.in_(select(CASES.c.id).where(CASES.c.status.in_(OPEN))),
+            )
+        )
+        .limit(OVERDUE_BATCH)
+        .scalar_subquery()
+    )
     with svc.db.writer.begin() as conn:
         rows = conn.execute(
             update(TRANSFERS)
-            .where(
-                and_(
-                    TRANSFERS.c.overdue_at.is_(None),
-                    TRANSFERS.c.deadline.is_not(None),
-                    TRANSFERS.c.deadline < today,
-                    TRANSFERS.c.kind == "forward",
-                    TRANSFERS.c.case_id.in_(select(CASES.c.id).where(CASES.c.status.in_(OPEN))),
-                )
-            )
+            .where(TRANSFERS.c.id.in_(due), TRANSFERS.c.overdue_at.is_(None))
             .values(overdue_at=now)
             .returning(
                 TRANSFERS.c.id, TRANSFERS.c.case_id, TRANSFERS.c.to_agency, TRANSFERS.c.deadline
