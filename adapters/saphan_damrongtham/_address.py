@@ -42,7 +42,7 @@ def split_line(line: str) -> Parts:
     if not text:
         return Parts()
     m = _LINE.fullmatch(text)
-    if m is None or not any(m.groupdict().values()):
+    if m is None or m.lastindex is None:  # no part matched: every part is at least a character
         return Parts(house_no=text)
     house, moo, soi, road = m.group("house", "moo", "soi", "road")
     return Parts(house_no=house, moo=moo, soi=soi, road=road)

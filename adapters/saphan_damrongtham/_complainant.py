@@ -18,20 +18,22 @@ from typing import Final
 
 from lxml import etree
 
-from saphan.canonical import Address, Area, Complainant, Warning
+from saphan.canonical import Area, Warning
 from saphan.reference import identity, phone
 from saphan.reference.text import ascii_digits
+from saphan.translate.jsonparts import check_digit_ok
 
-from ._reader import Reader, children, text
+from ._reader import Part, Reader, children, text
 from ._schema import FORMS
 
 AT: Final = "/Case/Complainant"
 _YES_NO: Final = {"Y": True, "N": False}
 _POSTCODE: Final = re.compile(r"[0-9]{5}")
 _ONLY_NAMED: Final = ("CitizenId", "Prefix", "FirstName", "LastName", "Address")
+_NO_AREA: Final = Area()
 
 
-def read_complainant(r: Reader, element: etree._Element | None) -> Complainant | None:
+def read_complainant(r: Reader, element: etree._Element | None) -> Part | None:
     if element is None:
         return None
     flags: dict[str, bool] = {}
@@ -46,44 +48,43 @@ def read_complainant(r: Reader, element: etree._Element | None) -> Complainant |
         for name in _ONLY_NAMED:
             if name in kids:
                 r.problem(f"{AT}/{name}", 'not allowed when anonymous="Y"')
-        return r.build(
-            AT,
-            Complainant,
-            anonymous=True,
-            conceal_identity=flags["conceal"],
-            phone=_phone(r, text(kids.get("Phone"))),
-            email=text(kids.get("Email")),
-        )
+        return {
+            "anonymous": True,
+            "conceal_identity": flags["conceal"],
+            "phone": _phone(r, text(kids.get("Phone"))),
+            "email": text(kids.get("Email")),
+        }
     for name in ("Prefix", "FirstName", "LastName"):
         if name not in kids:
             r.problem(f"{AT}/{name}", 'required unless anonymous="Y"')
     citizen_id, verified = _citizen_id(r, text(kids.get("CitizenId")))
-    return r.build(
-        AT,
-        Complainant,
-        anonymous=False,
-        conceal_identity=flags["conceal"],
-        citizen_id=citizen_id,
-        citizen_id_verified=verified,
-        prefix=text(kids.get("Prefix")),
-        given_name=text(kids.get("FirstName")),
-        family_name=text(kids.get("LastName")),
-        phone=_phone(r, text(kids.get("Phone"))),
-        email=text(kids.get("Email")),
-        address=_address(r, kids.get("Address")),
-    )
+    return {
+        "anonymous": False,
+        "conceal_identity": flags["conceal"],
+        "citizen_id": citizen_id,
+        "citizen_id_verified": verified,
+        "prefix": text(kids.get("Prefix")),
+        "given_name": text(kids.get("FirstName")),
+        "family_name": text(kids.get("LastName")),
+        "phone": _phone(r, text(kids.get("Phone"))),
+        "email": text(kids.get("Email")),
+        "address": _address(r, kids.get("Address")),
+    }
 
 
 def _citizen_id(r: Reader, value: str | None) -> tuple[str | None, bool | None]:
     if value is None:
         return None, None
     path = f"{AT}/CitizenId"
-    try:
-        digits = identity.normalize(value)
-    except ValueError:
-        r.problem(path, f"{value!r} is not {FORMS['CitizenId']}")
-        return None, None
-    if identity.check_digit_ok(digits):
+    if len(value) == 13 and value.isascii() and value.isdigit():
+        digits = value  # as most IDs come: what normalizing would give
+    else:
+        try:
+            digits = identity.normalize(value)
+        except ValueError:
+            r.problem(path, f"{value!r} is not {FORMS['CitizenId']}")
+            return None, None
+    if check_digit_ok(digits):
         return digits, True
     r.warnings.append(
         Warning(
@@ -105,7 +106,7 @@ def _phone(r: Reader, value: str | None) -> str | None:
         return None
 
 
-def _address(r: Reader, element: etree._Element | None) -> Address | None:
+def _address(r: Reader, element: etree._Element | None) -> Part | None:
     if element is None:
         return None
     at = f"{AT}/Address"
@@ -118,13 +119,11 @@ def _address(r: Reader, element: etree._Element | None) -> Address | None:
         if not _POSTCODE.fullmatch(postcode):
             r.problem(f"{at}/PostCode", f"{postcode!r} is not {FORMS['PostCode']}")
             postcode = None
-    return r.build(
-        at,
-        Address,
-        house_no=None if house is None else ascii_digits(house),
-        moo=None if moo is None else ascii_digits(moo),
-        soi=text(kids.get("Soi")),
-        road=text(kids.get("Road")),
-        area=area or Area(),
-        postcode=postcode,
-    )
+    return {
+        "house_no": None if house is None else ascii_digits(house),
+        "moo": None if moo is None else ascii_digits(moo),
+        "soi": text(kids.get("Soi")),
+        "road": text(kids.get("Road")),
+        "area": area or _NO_AREA,
+        "postcode": postcode,
+    }

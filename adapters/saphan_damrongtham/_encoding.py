@@ -59,6 +59,7 @@ _LABELS: Final[dict[str, Encoding]] = {
 }
 _READ_CODEC: Final = {UTF8: "utf-8", TIS620: "cp874", WINDOWS874: "cp874"}
 _C1: Final = re.compile("[\x80-\x9f]")
+_C1_BYTES: Final = re.compile(b"[\x80-\x9f]")
 _KNOWN: Final = "UTF-8, TIS-620 or windows-874"
 
 
@@ -120,6 +121,17 @@ def encodes(text: str, encoding: Encoding) -> bool:
     except UnicodeEncodeError:
         return False
     return not (encoding is TIS620 and _C1.search(text))
+
+
+def encode(text: str, encoding: Encoding) -> bytes | None:
+    """``text`` written in ``encoding``, or None when it cannot be without loss (one pass,
+    where :func:`encodes` and then encoding would be two)."""
+    try:
+        data = text.encode(encoding.codec)
+    except UnicodeEncodeError:
+        return None
+    # Python's tis-620 codec writes the C1 controls U+0080-U+009F as bytes 0x80-0x9F
+    return None if encoding is TIS620 and _C1_BYTES.search(data) else data
 
 
 def unwritable(text: str, encoding: Encoding) -> list[str]:

@@ -23,7 +23,8 @@ What it does not do: interpret any of it.
 
 from __future__ import annotations
 
-from typing import Any
+import threading
+from typing import Any, cast
 
 from lxml import etree
 
@@ -36,8 +37,18 @@ KEY = "damrongtham"
 _WHERE = f"/extensions/{KEY}"
 
 
-def collect(root: etree._Element) -> dict[str, Any]:
-    """The undefined content of a document (empty when there is none)."""
+def collect(
+    root: etree._Element, own_attributes: int | None = None, source: bytes | None = None
+) -> dict[str, Any]:
+    """The undefined content of a document (empty when there is none).
+
+    A caller that has read the document may say how many of the format's own attributes it
+    found (``own_attributes``) and give the ``source`` it was parsed from: when the source
+    declares no namespace but the format's default one and the document has no other
+    attributes, nothing is there to keep, which is seen without walking the tree.
+    """
+    if own_attributes is not None and source is not None and _plain(root, own_attributes, source):
+        return {}
     attributes: dict[str, dict[str, str]] = {}
     elements: dict[str, list[str]] = {}
     # One pass in document order over the elements libxml2 hands out; the usual message
@@ -66,6 +77,31 @@ def collect(root: etree._Element) -> dict[str, Any]:
     if elements:
         out["elements"] = dict(sorted(elements.items()))
     return out
+
+
+def _plain(root: etree._Element, own_attributes: int, source: bytes) -> bool:
+    # An element of another namespace, or with no namespace at all, needs a declaration
+    # (xmlns:x="..." or xmlns="") besides the format's own default one; the reserved xml:
+    # prefix needs none, so its mere mention counts too. Attributes are counted in C.
+    return (
+        root.prefix is None
+        and source.count(b"xmlns") == 1
+        and b"xml:" not in source
+        and _count_attributes(root) == own_attributes
+    )
+
+
+class _PerThread(threading.local):
+    def __init__(self) -> None:
+        # lxml's XPath evaluators keep per-call state: one per thread
+        self.count_attributes = etree.XPath("count(//@*)")
+
+
+_local = _PerThread()
+
+
+def _count_attributes(root: etree._Element) -> int:
+    return int(cast(float, _local.count_attributes(root)))
 
 
 def _inside_foreign(element: etree._Element) -> bool:

@@ -229,6 +229,7 @@ def center_for_agency(agency: str) -> Center | None:
     return Center("AMPHOE", province + district, f"ศูนย์ดำรงธรรม{prefix}{district_name}", agency)
 
 
+@lru_cache(maxsize=4096)
 def agency_for_center(level: str, code: str) -> str | None:
     """The agency code of a ``Center`` element, or None when level and code do not agree."""
     code = ascii_digits(code)
@@ -263,14 +264,26 @@ def read_tracking_no(text: str) -> TrackingNo | None:
     if m is None:
         return None
     province_center, center, year, sequence = m.groups()
-    if province_center == "0000":
-        unit = CENTRAL_AGENCY if center == "0000" else None
-    elif not province_center.endswith("00") or not areas.is_province(province_center[:2]):
-        unit = None
-    elif center == province_center:
-        unit = provincial_center(province_center[:2])
-    elif center.startswith(province_center[:2]) and areas.is_district(center):
-        unit = f"{CENTRAL_AGENCY}-{center}"
-    else:
-        unit = None
+    unit = _numbering_unit(province_center, center)
     return None if unit is None else TrackingNo(plain, unit, year, sequence)
+
+
+def is_tracking_no(text: str) -> bool:
+    """Whether ``text`` is a Damrongtham number of a real center (:func:`read_tracking_no`
+    without building its parts)."""
+    m = _TRACKING.fullmatch(ascii_digits(text.strip()))
+    return m is not None and _numbering_unit(m.group(1), m.group(2)) is not None
+
+
+@lru_cache(maxsize=4096)
+def _numbering_unit(province_center: str, center: str) -> str | None:
+    # a few thousand centers at most: each is looked up in the area tables once
+    if province_center == "0000":
+        return CENTRAL_AGENCY if center == "0000" else None
+    if not province_center.endswith("00") or not areas.is_province(province_center[:2]):
+        return None
+    if center == province_center:
+        return provincial_center(province_center[:2])
+    if center.startswith(province_center[:2]) and areas.is_district(center):
+        return f"{CENTRAL_AGENCY}-{center}"
+    return None

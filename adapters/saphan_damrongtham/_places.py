@@ -37,12 +37,24 @@ class Names:
 
 def resolve(tambon: str, amphoe: str, changwat: str, at: str) -> Area | Problem:
     """The area the three names give, or the problem with them (``at`` is the parent path)."""
+    found = _resolved(tambon, amphoe, changwat)
+    if isinstance(found, Area):
+        return found
+    element, message = found
+    return Problem(f"{at}/{element}", message)
+
+
+@lru_cache(maxsize=8192)
+def _resolved(tambon: str, amphoe: str, changwat: str) -> Area | tuple[str, str]:
+    # The same names recur; Area is frozen, so one instance serves every case. A problem is
+    # kept as (element, message) and placed under its parent's path by the caller.
     try:
         found = areas.resolve_names(tambon, amphoe, changwat)
     except areas.AreaAmbiguous as exc:
-        return Problem(f"{at}/Tambon", f"ambiguous place name: {exc}")
+        return "Tambon", f"ambiguous place name: {exc}"
     except areas.AreaNotFound:
-        return _diagnose(tambon, amphoe, changwat, at)
+        problem = _diagnose(tambon, amphoe, changwat, "")
+        return problem.path[1:], problem.message
     return Area(province=found.province, district=found.district, subdistrict=found.subdistrict)
 
 

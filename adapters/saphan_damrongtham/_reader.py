@@ -5,6 +5,10 @@ A :class:`Reader` is handed from field to field (:mod:`.parse`, :mod:`._complain
 element's path and returns None, so one pass finds everything wrong with a message. It also
 gathers warnings (kept cases with doubtful data) and the tracking number seen.
 
+The parts of a case are read into plain dictionaries (:data:`Part`), and the canonical case
+is validated once, as a whole, when every part is read (:func:`.parse.read_case`): one
+validation of the whole costs about what three parts cost one by one.
+
 What it does not do: decide what a whole case is (see :mod:`.parse`).
 """
 
@@ -13,16 +17,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Final, TypeVar
+from typing import Any, Final
 
 from lxml import etree
-from pydantic import BaseModel, ValidationError
 
 from saphan.canonical import Area, Warning
 from saphan.errors import Problem
 from saphan.reference.calendar import parse_be_datetime
 from saphan.reference.text import ascii_digits
-from saphan.translate.adapter import validation_problems
 from saphan.translate.crosswalk import crosswalks
 
 from . import _places
@@ -30,14 +32,16 @@ from ._names import LOCAL, TABLES
 from ._schema import FORMS
 
 _BE_FORM: Final = re.compile(r"[0-9]{2}/[0-9]{2}/[0-9]{4} [0-9]{2}:[0-9]{2}(?::[0-9]{2})?")
-_M = TypeVar("_M", bound=BaseModel)
+#: one part of the canonical case, as the keyword arguments of its model
+Part = dict[str, Any]
 
 
 def children(element: etree._Element) -> dict[str, etree._Element]:
     """The format's own children by local name (the first of each; the XSD reports repeats)."""
     out: dict[str, etree._Element] = {}
+    own = LOCAL.get  # comments and processing instructions were dropped while parsing
     for child in element:
-        name = LOCAL.get(child.tag) if isinstance(child.tag, str) else None
+        name = own(child.tag)
         if name is not None and name not in out:
             out[name] = child
     return out
@@ -55,18 +59,13 @@ class Reader:
     problems: list[Problem] = field(default_factory=list)
     warnings: list[Warning] = field(default_factory=list)
     tracking_no: str | None = None
+    #: how many of the format's own attributes were found: every one is read through
+    #: :meth:`attr` or :meth:`optional`, once (a test holds this over every attribute), so
+    #: that :func:`._extensions.collect` can tell that a document has no others
+    attributes: int = 0
 
     def problem(self, path: str, message: str) -> None:
         self.problems.append(Problem(path, message))
-
-    def build(self, where: str, model: type[_M], /, **fields: Any) -> _M | None:
-        """``model(**fields)``, or None with the problems: the checks here come first, this
-        only catches a gap between them and the canonical model."""
-        try:
-            return model(**fields)
-        except ValidationError as exc:
-            self.problems.extend(validation_problems(exc, where))
-            return None
 
     def need(self, kids: dict[str, etree._Element], name: str, at: str) -> etree._Element | None:
         element = kids.get(name)
@@ -85,6 +84,15 @@ class Reader:
         value = element.get(name)
         if value is None:
             self.problem(f"{at}/@{name}", "required attribute is missing")
+        else:
+            self.attributes += 1
+        return value
+
+    def optional(self, element: etree._Element, name: str) -> str | None:
+        """An attribute the format defines but does not require."""
+        value = element.get(name)
+        if value is not None:
+            self.attributes += 1
         return value
 
     def code(self, element: etree._Element | None, attr: str, scheme: str, at: str) -> str | None:

@@ -36,15 +36,9 @@ from saphan.canonical import (
     Area,
     Case,
     CaseStatus,
-    Escalation,
     EscalationReason,
-    Matter,
-    Place,
-    Reference,
-    Respondent,
     RespondentKind,
     SourceSystem,
-    StatusInfo,
 )
 from saphan.errors import InputError, Problem
 from saphan.reference.text import ascii_digits
@@ -56,13 +50,14 @@ from . import _encoding, _extensions, _schema
 from ._attachments import read_attachments
 from ._complainant import read_complainant
 from ._names import NS, agency_for_center, path_rank, q, read_tracking_no
-from ._reader import Reader, children, text
+from ._reader import Part, Reader, children, text
 
 # Most markup a real case can have (about 50 elements, plus attachments and extensions).
 MAX_MARKUP: Final = 5_000
 _SYSTEM_UNITS: Final = {SourceSystem.PSC1111: "PSC", SourceSystem.OMB: "OMB"}
 _DEGREES: Final = re.compile(r"[-+]?[0-9]{1,3}(?:\.[0-9]+)?")
 _CENTER_CODE: Final = re.compile(r"[0-9]{4}")
+_NO_AREA: Final = Area()
 _CODED: Final = (
     ("Channel", "damrongtham.channel"),
     ("MainType", "damrongtham.main_type"),
@@ -89,7 +84,7 @@ def parse_message(data: bytes, limits: Limits) -> Record:
             [Problem("/", f"the root element must be Case in namespace {NS}, not {root.tag}")],
         )
     reader = Reader()
-    case = read_case(reader, root)
+    case = read_case(reader, root, utf8)
     problems = _merge(reader.problems, _schema.check(root))
     tracking = reader.tracking_no
     if problems or case is None:
@@ -108,9 +103,11 @@ def _merge(own: list[Problem], from_schema: list[Problem]) -> list[Problem]:
     return sorted(out, key=lambda p: path_rank(p.path))
 
 
-def read_case(r: Reader, root: etree._Element) -> Case | None:
-    """The case under ``root``, or None when ``r`` has recorded problems."""
+def read_case(r: Reader, root: etree._Element, source: bytes | None = None) -> Case | None:
+    """The case under ``root`` (parsed from ``source``, when given), or None when ``r`` has
+    recorded problems."""
     at = "/Case"
+    r.optional(root, "schemaVersion")  # required by the XSD, which reports it missing
     kids = children(root)
     origin = _origin(r, r.need(kids, "TrackingNo", at))
     sender = _sender(r, r.need(kids, "Center", at))
@@ -127,38 +124,40 @@ def read_case(r: Reader, root: etree._Element) -> Case | None:
     status = _status(r, r.need(kids, "Status", at), codes)
     escalation = _escalation(r, kids.get("Escalation"), status)
     attachments = read_attachments(r, kids.get("Attachments"))
-    extensions = _extensions.collect(root)
     if r.problems:
         return None
+    extensions = _extensions.collect(root, r.attributes, source)
     assert origin and received and complainant and matter and status
     try:
-        return Case(
-            origin=origin,
-            sender=sender,
-            received_at=received,
-            complainant=complainant,
-            respondent=respondent,
-            matter=matter,
-            codes=codes,
-            incident=incident,
-            escalation=escalation,
-            status=status,
-            attachments=attachments,
-            warnings=r.warnings,
-            extensions={_extensions.KEY: extensions} if extensions else {},
+        return Case.model_validate(
+            {
+                "origin": origin,
+                "sender": sender,
+                "received_at": received,
+                "complainant": complainant,
+                "respondent": respondent,
+                "matter": matter,
+                "codes": codes,
+                "incident": incident,
+                "escalation": escalation,
+                "status": status,
+                "attachments": attachments,
+                "warnings": r.warnings,
+                "extensions": {_extensions.KEY: extensions} if extensions else {},
+            }
         )
     except ValidationError as exc:  # a gap between these checks and the model
         r.problems.extend(validation_problems(exc))
         return None
 
 
-def _origin(r: Reader, element: etree._Element | None) -> Reference | None:
+def _origin(r: Reader, element: etree._Element | None) -> Part | None:
     if element is None:
         return None
     path = "/Case/TrackingNo"
     number = (element.text or "").strip()
     r.tracking_no = number or None
-    system = element.get("system")
+    system = r.optional(element, "system")
     if not number:
         r.problem(path, "must not be empty")
         return None
@@ -171,12 +170,12 @@ def _origin(r: Reader, element: etree._Element | None) -> Reference | None:
                 "(DOPA + PP00 + PPDD + yy + nnnn)",
             )
             return None
-        return r.build(path, Reference, system=SourceSystem.DRT, ref=found.text, unit=found.unit)
+        return {"system": SourceSystem.DRT, "ref": found.text, "unit": found.unit}
     if system not in ("PSC1111", "OMB", "AGO"):
         r.problem(f"{path}/@system", f"{system!r} is not PSC1111, OMB or AGO")
         return None
     source = SourceSystem(system)
-    return r.build(path, Reference, system=source, ref=number, unit=_SYSTEM_UNITS.get(source))
+    return {"system": source, "ref": number, "unit": _SYSTEM_UNITS.get(source)}
 
 
 def _sender(r: Reader, element: etree._Element | None) -> str | None:
@@ -195,7 +194,7 @@ def _sender(r: Reader, element: etree._Element | None) -> str | None:
     return agency
 
 
-def _respondent(r: Reader, element: etree._Element | None) -> Respondent | None:
+def _respondent(r: Reader, element: etree._Element | None) -> Part | None:
     if element is None:
         return None
     at = "/Case/Respondent"
@@ -205,10 +204,10 @@ def _respondent(r: Reader, element: etree._Element | None) -> Respondent | None:
     except ValueError:
         r.problem(f"{at}/@type", f"{kind!r} is not a respondent type")
         return None
-    return r.build(at, Respondent, kind=parsed, name=text(element))
+    return {"kind": parsed, "name": text(element)}
 
 
-def _matter(r: Reader, kids: dict[str, etree._Element]) -> Matter | None:
+def _matter(r: Reader, kids: dict[str, etree._Element]) -> Part | None:
     at = "/Case"
     title = r.need_text(kids, "Subject", at)
     detail = r.need_text(kids, "Detail", at)
@@ -220,10 +219,10 @@ def _matter(r: Reader, kids: dict[str, etree._Element]) -> Matter | None:
     if title is None or detail is None or too_long:
         return None
     request = text(kids.get("Request"))
-    return r.build(at, Matter, title=title, detail=detail, request=request)
+    return {"title": title, "detail": detail, "request": request}
 
 
-def _place(r: Reader, element: etree._Element | None) -> Place | None:
+def _place(r: Reader, element: etree._Element | None) -> Part | None:
     if element is None:
         return None
     at = "/Case/IncidentPlace"
@@ -231,7 +230,7 @@ def _place(r: Reader, element: etree._Element | None) -> Place | None:
     area = r.area(kids, at)
     lat = _degrees(r, text(kids.get("Lat")), f"{at}/Lat", 90)
     lon = _degrees(r, text(kids.get("Lon")), f"{at}/Lon", 180)
-    return r.build(at, Place, area=area or Area(), lat=lat, lon=lon)
+    return {"area": area or _NO_AREA, "lat": lat, "lon": lon}
 
 
 def _degrees(r: Reader, value: str | None, path: str, limit: int) -> float | None:
@@ -245,7 +244,7 @@ def _degrees(r: Reader, value: str | None, path: str, limit: int) -> float | Non
     return degrees
 
 
-def _status(r: Reader, element: etree._Element | None, codes: dict[str, str]) -> StatusInfo | None:
+def _status(r: Reader, element: etree._Element | None, codes: dict[str, str]) -> Part | None:
     if element is None:
         return None
     at = "/Case/Status"
@@ -258,12 +257,10 @@ def _status(r: Reader, element: etree._Element | None, codes: dict[str, str]) ->
         r.problem(f"{at}/@code", f"{code!r} has no agreed meaning")
         return None
     codes["damrongtham.status"] = code
-    return r.build(at, StatusInfo, code=CaseStatus(meaning), at=when)
+    return {"code": CaseStatus(meaning), "at": when}
 
 
-def _escalation(
-    r: Reader, element: etree._Element | None, status: StatusInfo | None
-) -> Escalation | None:
+def _escalation(r: Reader, element: etree._Element | None, status: Part | None) -> Part | None:
     if element is None:
         return None
     at, scheme = "/Case/Escalation", "damrongtham.escalation_reason"
@@ -275,11 +272,9 @@ def _escalation(
         r.problem(f"{at}/@reason", f"{reason!r} has no agreed meaning")
         return None
     # the escalation happened when the status says so (code 6), and only then is it known
-    escalated = status is not None and status.code is CaseStatus.ESCALATED
-    return r.build(
-        at,
-        Escalation,
-        reason=EscalationReason(meaning),
-        note=text(element),
-        at=status.at if escalated and status is not None else None,
-    )
+    escalated = status is not None and status["code"] is CaseStatus.ESCALATED
+    return {
+        "reason": EscalationReason(meaning),
+        "note": text(element),
+        "at": status["at"] if escalated and status is not None else None,
+    }

@@ -28,12 +28,18 @@ Other fields:
 * content the format does not define, kept from an earlier Damrongtham message, is written
   back (:mod:`._extensions`).
 
-The message is checked against the XSD before it leaves, and written in UTF-8 unless the
-receiver's ``encoding`` option asks for TIS-620 or windows-874. A character the target
-encoding cannot hold raises :class:`~saphan.errors.InputError` naming the element and the
-character (:mod:`._encoding` says why). Every problem is reported at once: a problem with the
-case's content points into the canonical case (``/origin``, ``/complainant/phone``), one
-with the message being written points into the XML (``/Case/Detail``).
+No message leaves that the XSD would refuse. The text is written directly
+(:mod:`._writer`); values the canonical case may hold but the XSD does not accept (an
+e-mail address without ``@``, an empty subject, a media type or base64 the schema refuses,
+a year that is not four digits in BE, ...) are screened as they are written
+(:mod:`._screens`), and when a screen trips the message is checked against the XSD, which
+then words the problems; ``check=True`` checks every message. It is written in UTF-8
+unless the receiver's ``encoding`` option asks for TIS-620 or windows-874. A character the
+target encoding cannot hold raises :class:`~saphan.errors.InputError` naming the element
+and the character (:mod:`._encoding` says why). Every problem is reported at once: a
+problem with the case's content points into the canonical case (``/origin``,
+``/complainant/phone``), one with the message being written points into the XML
+(``/Case/Detail``).
 
 What it does not do: choose the receiver (routing does), or carry what the format has no
 place for (a second case number, complexity, deadlines, secrecy, a status note): the hub
@@ -44,60 +50,77 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from decimal import Decimal
-from typing import Any, Final
+from datetime import datetime
+from functools import lru_cache
+from typing import Final
 
 from lxml import etree
 
-from saphan.canonical import Address, Case, Complainant, Place, Reference, SourceSystem
+from saphan.canonical import (
+    Address,
+    Attachment,
+    Case,
+    Complainant,
+    Place,
+    Reference,
+    SourceSystem,
+)
 from saphan.errors import InputError, Problem
 from saphan.reference import phone
-from saphan.reference.calendar import format_be_datetime
 from saphan.translate.adapter import Receiver
-from saphan.translate.crosswalk import crosswalks
+from saphan.translate.crosswalk import Crosswalks, crosswalks
 
-from . import _encoding, _extensions, _places, _schema
+from . import _encoding, _extensions, _places, _schema, _screens, _writer
 from ._address import split_line
 from ._names import (
     CENTRAL_AGENCY,
-    LOCAL,
     NS,
     SCHEMA_VERSION,
     Center,
     center_for_agency,
-    element_path,
+    is_tracking_no,
     provincial_center,
-    q,
-    read_tracking_no,
 )
+from ._writer import INDENT
 
 _CARRIED: Final = (SourceSystem.PSC1111, SourceSystem.OMB, SourceSystem.AGO)
 _OTHER_NUMBER: Final = re.compile(r"[0-9A-Za-z๐-๙][0-9A-Za-z๐-๙/_.:\-]{0,39}")
 _MOO: Final = re.compile(r"[0-9๐-๙]{1,3}")
 _OTHER_SUB_TYPE: Final = "199"
-_INDENT: Final = "  "
-_NSMAP: Final[Any] = {None: NS}  # the format's namespace as the default one
 
 
-def render_case(case: Case, receiver: Receiver) -> bytes:
-    """The Damrongtham message of ``case`` for ``receiver`` (see the module docstring)."""
+def render_case(case: Case, receiver: Receiver, *, check: bool = False) -> bytes:
+    """The Damrongtham message of ``case`` for ``receiver`` (see the module docstring);
+    ``check`` checks it against the XSD even when no screen asks for it."""
     encoding = _encoding.for_output(receiver.options)
     writer = _Writer()
-    root = writer.case(case, holder_center(case, receiver))
-    writer.problems.extend(_extensions.restore(root, case.extensions.get(_extensions.KEY)))
-    if writer.problems:
-        raise InputError.from_problems(writer.problems, "the case cannot be written as damrongtham")
-    _indent(root, 0)
-    invalid = _schema.check(root)
-    if invalid:
-        raise InputError.from_problems(invalid, "the damrongtham message would not be valid")
-    body = etree.tostring(root, encoding="unicode")
-    if not _encoding.encodes(body, encoding):
+    body = writer.write(case, holder_center(case, receiver))
+    problems = writer.problems
+    root = None
+    if writer.unwritable:
+        root, found = _writer.locate_unwritable(body)
+        problems.extend(found)
+    kept = case.extensions.get(_extensions.KEY)
+    if kept:
+        root = _writer.tree(body) if root is None else root
+        problems.extend(_extensions.restore(root, kept))
+    if problems:
+        raise InputError.from_problems(problems, "the case cannot be written as damrongtham")
+    if root is not None:
+        _writer.indent(root)
+        body = etree.tostring(root, encoding="unicode")
+    if check or writer.doubtful or root is not None:
+        invalid = _schema.check(_writer.tree(body) if root is None else root)
+        if invalid:
+            raise InputError.from_problems(invalid, "the damrongtham message would not be valid")
+    head = f'<?xml version="1.0" encoding="{encoding.label}"?>\n'
+    written = _encoding.encode(head + body + "\n", encoding)
+    if written is None:
         raise InputError.from_problems(
-            _unwritable(root, encoding), f"the case cannot be written in {encoding.label}"
+            _writer.unwritable_in(_writer.tree(body) if root is None else root, encoding),
+            f"the case cannot be written in {encoding.label}",
         )
-    text = f'<?xml version="1.0" encoding="{encoding.label}"?>\n{body}\n'
-    return text.encode(encoding.codec)
+    return written
 
 
 def holder_center(case: Case, receiver: Receiver) -> Center:
@@ -123,211 +146,245 @@ def holder_center(case: Case, receiver: Receiver) -> Center:
     return central
 
 
+_CODE_SCHEMES: Final = ("damrongtham.channel", "damrongtham.main_type", "damrongtham.sub_type")
+
+
+@lru_cache(maxsize=4096)
+def _resolved(cw: Crosswalks, codes: tuple[tuple[str, str], ...]) -> tuple[str | None, ...]:
+    # The same few combinations of codes recur; finding chains of tables does not need to
+    # be repeated for each message. Keyed by the tables themselves, so new tables (another
+    # mappings folder) are never answered from the old ones.
+    given = dict(codes)
+    return tuple(cw.resolve(given, scheme) for scheme in _CODE_SCHEMES)
+
+
+def _leaf(indent: str, name: str, value: str | None, attributes: str = "") -> str:
+    """One element without children, on a line of its own (``value`` None: ``<name/>``)."""
+    if value is None:
+        return f"\n{indent}<{name}{attributes}/>"
+    return f"\n{indent}<{name}{attributes}>{_writer.text(value)}</{name}>"
+
+
+_1, _2, _3 = INDENT, INDENT * 2, INDENT * 3  # the indentation of each level
+
+
 class _Writer:
-    """Builds the element tree and collects every problem on the way."""
+    """Writes the message's text in the format's element order (see :mod:`._writer`) and
+    collects every problem on the way."""
 
     def __init__(self) -> None:
         self.problems: list[Problem] = []
+        #: whether a value may be one the XSD refuses (see the module docstring)
+        self.doubtful = False
+        #: whether the text holds a character XML cannot hold (see :mod:`._writer`)
+        self.unwritable = False
 
     def problem(self, path: str, message: str) -> None:
         self.problems.append(Problem(path, message))
 
-    def add(
-        self, parent: etree._Element, name: str, text: str | None = None, **attrs: str
-    ) -> etree._Element:
-        element = etree.SubElement(parent, q(name))
-        for key, value in attrs.items():
-            try:
-                element.set(key, value)
-            except ValueError:
-                self.problem(f"{element_path(element)}/@{key}", "characters XML cannot hold")
-        if text is not None:
-            try:
-                element.text = text
-            except ValueError:
-                self.problem(element_path(element), "characters XML cannot hold")
-        return element
+    def screen(self, ok: object) -> None:
+        if not ok:
+            self.doubtful = True
 
     # -- the case --------------------------------------------------------------------------
 
-    def case(self, case: Case, center: Center) -> etree._Element:
-        cw = crosswalks()
-        root = etree.Element(q("Case"), nsmap=_NSMAP)
-        root.set("schemaVersion", SCHEMA_VERSION)
-        self.tracking_no(root, case)
-        self.add(root, "Center", center.name, level=center.level, code=center.code)
-        self.add(root, "ReceivedAt", format_be_datetime(case.received_at))
-        channel = self.code(case, "damrongtham.channel")
-        self.add(root, "Channel", cw.label("damrongtham.channel", channel), code=channel)
-        self.complainant(root, case.complainant, protected=case.identity_protected)
+    def write(self, case: Case, center: Center) -> str:
+        cw, text = crosswalks(), _writer.text
+        codes = tuple(case.codes.items())
+        found = _resolved(cw, codes)
+        channel = self.code(cw, "damrongtham.channel", found[0])
+        main_type = self.code(cw, "damrongtham.main_type", found[1])
+        sub_type = self.code(cw, "damrongtham.sub_type", found[2])
+        matter = case.matter
+        self.screen(0 < len(matter.title) <= 500 and 0 < len(matter.detail) <= 20_000)
+        out = [
+            f'<Case xmlns="{NS}" schemaVersion="{SCHEMA_VERSION}">',
+            self.tracking_no(case),
+            f'\n{_1}<Center level="{center.level}" code="{center.code}">{text(center.name)}</Center>'
+            f"\n{_1}<ReceivedAt>{self.when(case.received_at)}</ReceivedAt>",
+            _leaf(_1, "Channel", cw.label("damrongtham.channel", channel), f' code="{channel}"'),
+            self.complainant(case.complainant, protected=case.identity_protected),
+        ]
+        add = out.append
         if case.respondent is not None:
             kind = case.respondent.kind.value.upper()
-            self.add(root, "Respondent", case.respondent.name or "", type=kind)
-        self.add(root, "MainType", code=self.code(case, "damrongtham.main_type"))
-        self.add(root, "SubType", code=self.code(case, "damrongtham.sub_type"))
-        self.add(root, "Subject", case.matter.title)
-        self.add(root, "Detail", case.matter.detail)
-        if case.matter.request is not None:
-            self.add(root, "Request", case.matter.request)
+            name = text(case.respondent.name or "")
+            add(f'\n{_1}<Respondent type="{kind}">{name}</Respondent>')
+        add(
+            f'\n{_1}<MainType code="{main_type}"/>\n{_1}<SubType code="{sub_type}"/>'
+            f"\n{_1}<Subject>{text(matter.title)}</Subject>"
+            f"\n{_1}<Detail>{text(matter.detail)}</Detail>"
+        )
+        if matter.request is not None:
+            add(f"\n{_1}<Request>{text(matter.request)}</Request>")
         if case.incident is not None:
-            self.place(root, case.incident)
+            add(self.place(case.incident))
         if case.escalation is not None:
             reason = cw.encode("damrongtham.escalation_reason", case.escalation.reason.value)
-            self.add(root, "Escalation", case.escalation.note, reason=reason)
+            add(_leaf(_1, "Escalation", case.escalation.note, f' reason="{reason}"'))
         status = cw.encode("damrongtham.status", case.status.code.value)
-        self.add(
-            root,
-            "Status",
-            cw.label("damrongtham.status", status),
-            code=status,
-            at=format_be_datetime(case.status.at),
-        )
-        if case.attachments:
-            holder = self.add(root, "Attachments")
-            for item in case.attachments:
-                self.add(
-                    holder,
-                    "Attachment",
-                    item.content_b64,
-                    fileName=item.filename,
-                    mimeType=item.media_type,
-                    sha256=item.sha256,
-                )
-        return root
+        at = self.when(case.status.at)
+        label = cw.label("damrongtham.status", status)
+        add(_leaf(_1, "Status", label, f' code="{status}" at="{at}"'))
+        head = "".join(out)
+        # One scan of the text for characters XML cannot hold, but for the content of the
+        # attachments, which is screened as base64 (megabytes of it, in a large file).
+        self.unwritable = _writer.has_unwritable(head)
+        if not case.attachments:
+            return head + "\n</Case>"
+        return head + self.attachments(case.attachments) + "\n</Case>"
 
-    def tracking_no(self, root: etree._Element, case: Case) -> None:
+    def attachments(self, items: list[Attachment]) -> str:
+        out = [f"\n{_1}<Attachments>"]
+        attribute = _writer.attribute
+        for item in items:
+            base64 = _screens.xsd_base64(item.content_b64)
+            self.screen(
+                0 < len(item.filename) <= 255
+                and _screens.MEDIA_TYPE.fullmatch(item.media_type)
+                and _screens.SHA256.fullmatch(item.sha256)
+                and base64
+            )
+            values = item.filename + item.media_type + item.sha256
+            if _writer.has_unwritable(values if base64 else values + item.content_b64):
+                self.unwritable = True
+            attributes = (
+                f' fileName="{attribute(item.filename)}"'
+                f' mimeType="{attribute(item.media_type)}"'
+                f' sha256="{attribute(item.sha256)}"'
+            )
+            out.append(_leaf(_2, "Attachment", item.content_b64, attributes))
+        out.append(f"\n{_1}</Attachments>")
+        return "".join(out)
+
+    def when(self, instant: datetime) -> str:
+        written = _writer.be_datetime(instant)
+        self.screen(_screens.BE_TEXT.fullmatch(written))
+        return written
+
+    def tracking_no(self, case: Case) -> str:
         drt = case.reference(SourceSystem.DRT)
         if drt is not None:
-            if read_tracking_no(drt) is None:
+            if not is_tracking_no(drt):
                 self.problem("/origin", f"{drt!r} is not the Damrongtham number of a real center")
-            self.add(root, "TrackingNo", drt)
-            return
+            self.screen(_OTHER_NUMBER.fullmatch(drt))
+            return _leaf(_1, "TrackingNo", drt)
         other = _carried(case.origin, case.references)
         if other is None:
             self.problem(
                 "/origin", "the case has no number Damrongtham can carry (DRT, PSC1111, OMB, AGO)"
             )
-            self.add(root, "TrackingNo", "")
-            return
+            return _leaf(_1, "TrackingNo", "")
         if not _OTHER_NUMBER.fullmatch(other.ref):
             self.problem("/origin", f"{other.ref!r} cannot be written as a TrackingNo")
-        self.add(root, "TrackingNo", other.ref, system=other.system.value)
+        return _leaf(_1, "TrackingNo", other.ref, f' system="{other.system.value}"')
 
-    def code(self, case: Case, scheme: str) -> str:
-        value = crosswalks().resolve(case.codes, scheme)
+    def code(self, cw: Crosswalks, scheme: str, value: str | None) -> str:
         if value is None and scheme == "damrongtham.sub_type":
             value = _OTHER_SUB_TYPE
-        if value is None or not crosswalks().is_code(scheme, value):
+        if value is None or not cw.is_code(scheme, value):
             self.problem(f"/codes/{scheme}", f"no {scheme} code for this case ({value!r})")
             return ""
-        return value
+        return value  # a code of the format's own table: nothing in it needs escaping
 
-    def complainant(self, root: etree._Element, person: Complainant, *, protected: bool) -> None:
-        element = self.add(
-            root,
-            "Complainant",
-            anonymous="Y" if person.anonymous else "N",
-            # 1111 secrecy >= 1 also asks for protection; Damrongtham says it with conceal.
-            conceal="Y" if protected else "N",
+    def complainant(self, person: Complainant, *, protected: bool) -> str:
+        text = _writer.text
+        # 1111 secrecy >= 1 also asks for protection; Damrongtham says it with conceal.
+        head = (
+            f'\n{_1}<Complainant anonymous="{"Y" if person.anonymous else "N"}"'
+            f' conceal="{"Y" if protected else "N"}"'
         )
+        body = ""
         if not person.anonymous:
             if person.citizen_id is not None:
-                self.add(element, "CitizenId", person.citizen_id)
-            self.add(element, "Prefix", person.prefix or "")
-            self.add(element, "FirstName", person.given_name or "")
-            self.add(element, "LastName", person.family_name or "")
+                digits = person.citizen_id
+                self.screen(len(digits) == 13 and digits.isascii() and digits.isdigit())
+                body = f"\n{_2}<CitizenId>{text(digits)}</CitizenId>"
+            body += (
+                f"\n{_2}<Prefix>{text(person.prefix or '')}</Prefix>"
+                f"\n{_2}<FirstName>{text(person.given_name or '')}</FirstName>"
+                f"\n{_2}<LastName>{text(person.family_name or '')}</LastName>"
+            )
         if person.phone is not None:
-            self.add(element, "Phone", self.phone(person.phone))
+            body += f"\n{_2}<Phone>{text(self.phone(person.phone))}</Phone>"
         if person.email is not None:
-            self.add(element, "Email", person.email)
+            self.screen(len(person.email) <= 254 and _screens.EMAIL.fullmatch(person.email))
+            body += f"\n{_2}<Email>{text(person.email)}</Email>"
         if not person.anonymous and person.address is not None:
-            self.address(element, person.address)
+            body += self.address(person.address)
+        if not body:
+            return head + "/>"
+        return f"{head}>{body}\n{_1}</Complainant>"
 
     def phone(self, e164: str) -> str:
         if not e164.startswith("+66") or len(e164) not in (11, 12):
             self.problem("/complainant/phone", f"{e164} is not a Thai number")
             return e164
-        return phone.to_thai_style(e164)
+        styled = phone.to_thai_style(e164)
+        self.screen(_screens.PHONE.fullmatch(styled))
+        return styled
 
-    def address(self, parent: etree._Element, address: Address) -> None:
-        names = _places.names_for(address.area.subdistrict) if address.area.subdistrict else None
+    def address(self, address: Address) -> str:
+        subdistrict = address.area.subdistrict
+        names = _names_block(subdistrict, _3) if subdistrict else None
         if names is None:
-            return  # the format cannot hold an address without a subdistrict (docstring)
+            return ""  # the format cannot hold an address without a subdistrict (docstring)
         house, moo, soi, road = address.house_no, address.moo, address.soi, address.road
-        if not any((house, moo, soi, road)) and address.line:
+        if not (house or moo or soi or road) and address.line:
             parts = split_line(address.line)
             house, moo, soi, road = parts.house_no, parts.moo, parts.soi, parts.road
-        element = self.add(parent, "Address")
+        text = _writer.text
+        out = f"\n{_2}<Address>"
         if house:
-            self.add(element, "HouseNo", house)
+            out += f"\n{_3}<HouseNo>{text(house)}</HouseNo>"
         if moo:
             if not _MOO.fullmatch(moo):
                 self.problem("/complainant/address/moo", f"{moo!r} is not a village number")
-            self.add(element, "Moo", moo)
+            out += f"\n{_3}<Moo>{text(moo)}</Moo>"
         if soi:
-            self.add(element, "Soi", soi)
+            out += f"\n{_3}<Soi>{text(soi)}</Soi>"
         if road:
-            self.add(element, "Road", road)
-        self.add(element, "Tambon", names.tambon)
-        self.add(element, "Amphoe", names.amphoe)
-        self.add(element, "Changwat", names.changwat)
-        if address.postcode:
-            self.add(element, "PostCode", address.postcode)
+            out += f"\n{_3}<Road>{text(road)}</Road>"
+        out += names
+        postcode = address.postcode
+        if postcode:
+            self.screen(len(postcode) == 5 and postcode.isascii() and postcode.isdigit())
+            out += f"\n{_3}<PostCode>{text(postcode)}</PostCode>"
+        return out + f"\n{_2}</Address>"
 
-    def place(self, root: etree._Element, place: Place) -> None:
-        names = _places.names_for(place.area.subdistrict) if place.area.subdistrict else None
+    def place(self, place: Place) -> str:
+        subdistrict = place.area.subdistrict
+        names = _names_block(subdistrict, _2) if subdistrict else None
         if names is None:
-            return  # as for addresses
-        element = self.add(root, "IncidentPlace")
-        self.add(element, "Tambon", names.tambon)
-        self.add(element, "Amphoe", names.amphoe)
-        self.add(element, "Changwat", names.changwat)
+            return ""  # as for addresses
+        out = f"\n{_1}<IncidentPlace>{names}"
         if place.lat is not None:
-            self.add(element, "Lat", _degrees(place.lat))
+            degrees = _writer.degrees(place.lat)
+            self.screen(_screens.DEGREES.fullmatch(degrees))
+            out += f"\n{_2}<Lat>{degrees}</Lat>"
         if place.lon is not None:
-            self.add(element, "Lon", _degrees(place.lon))
+            degrees = _writer.degrees(place.lon)
+            self.screen(_screens.DEGREES.fullmatch(degrees))
+            out += f"\n{_2}<Lon>{degrees}</Lon>"
+        return out + f"\n{_1}</IncidentPlace>"
+
+
+@lru_cache(maxsize=8192)
+def _names_block(subdistrict: str, indent: str) -> str | None:
+    """The ``Tambon``, ``Amphoe`` and ``Changwat`` lines of a subdistrict, as written at
+    ``indent`` (the same few thousand places recur), or None for an unknown code."""
+    names = _places.names_for(subdistrict)
+    if names is None:
+        return None
+    text = _writer.text
+    return (
+        f"\n{indent}<Tambon>{text(names.tambon)}</Tambon>"
+        f"\n{indent}<Amphoe>{text(names.amphoe)}</Amphoe>"
+        f"\n{indent}<Changwat>{text(names.changwat)}</Changwat>"
+    )
 
 
 def _carried(origin: Reference, references: Iterable[Reference]) -> Reference | None:
     if origin.system in _CARRIED:
         return origin
     return next((r for r in references if r.system in _CARRIED), None)
-
-
-def _degrees(value: float) -> str:
-    # the shortest text that reads back as the same float, never in exponent form
-    return format(Decimal(repr(value)), "f")
-
-
-def _indent(element: etree._Element, level: int) -> None:
-    """Indent the format's own elements; foreign elements are kept exactly as they came."""
-    children = list(element)
-    if not children:
-        return
-    inner = "\n" + _INDENT * (level + 1)
-    element.text = inner
-    for child in children:
-        if child.tag in LOCAL:
-            _indent(child, level + 1)
-        child.tail = inner
-    children[-1].tail = "\n" + _INDENT * level
-
-
-def _unwritable(root: etree._Element, encoding: _encoding.Encoding) -> list[Problem]:
-    problems: list[Problem] = []
-    for element in root.iter():
-        if not isinstance(element.tag, str):
-            continue
-        path = element_path(element)
-        values = [(path, element.text or "")]
-        values.extend((f"{path}/@{_str(k)}", _str(v)) for k, v in element.attrib.items())
-        for where, value in values:
-            bad = _encoding.unwritable(value, encoding)
-            if bad:
-                chars = ", ".join(_encoding.describe(ch) for ch in bad)
-                problems.append(Problem(where, f"{encoding.label} cannot hold {chars}"))
-    return problems
-
-
-def _str(value: str | bytes) -> str:
-    return value.decode("utf-8") if isinstance(value, bytes) else value

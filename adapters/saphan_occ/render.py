@@ -19,7 +19,7 @@ from saphan.canonical import Case, SourceSystem
 from saphan.reference.calendar import THAI_TZ
 from saphan.translate.adapter import Receiver
 from saphan.translate.crosswalk import crosswalks
-from saphan.translate.jsonparts import address_line, decimal_text
+from saphan.translate.jsonparts import address_line, decimal_text, resolve_code
 from saphan.translate.jsonwire import restore_unknown
 
 FORMAT = "occ"
@@ -115,9 +115,8 @@ def referral(case: Case, receiver: Receiver, system: str) -> dict[str, Any] | No
 
 
 def _code(case: Case, scheme: str, fallback: str) -> str:
-    cw = crosswalks()
-    value = cw.resolve(case.codes, scheme)
-    return value if value is not None and cw.is_code(scheme, value) else fallback
+    value = resolve_code(case.codes, scheme)
+    return value if value is not None and crosswalks().is_code(scheme, value) else fallback
 
 
 def _status_code(case: Case) -> str:

@@ -4,8 +4,11 @@ The JSON Schema in ``schemas/agencies/`` is the published contract; validating e
 message with ``jsonschema`` would cost more than the rest of a translation, so the hot path
 validates with these strict pydantic models instead, and a test proves that both accept and
 refuse the same documents. Strict means no coercion: a number is not a string, ``"1"`` is
-not a boolean. Patterns use Python's ``re`` (as ``jsonschema`` does) so that both read the
-patterns alike. Unknown keys are allowed everywhere (OCC ignores them; the hub keeps them).
+not a boolean. Patterns must read as Python's ``re`` reads them (as ``jsonschema`` does):
+those of fixed length, with a ``max_length`` as long, run on pydantic's Rust engine, which
+then gives the same verdict; the others go through
+:func:`~saphan.translate.jsonwire.python_pattern`. Unknown keys are allowed everywhere (OCC
+ignores them; the hub keeps them).
 
 What this module does not check (see :mod:`saphan_occ.parse`): that area codes exist, that
 documents decode to their hash and size, a citizen ID's check digit.
@@ -20,11 +23,11 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationEr
 from pydantic_core import PydanticCustomError
 
 from saphan.errors import Problem
-from saphan.translate.jsonwire import Integral, Tidy, WireDateTime, problems_from
+from saphan.translate.jsonwire import Integral, WireDateTime, problems_from, python_pattern
 
 
 class _Wire(BaseModel):
-    model_config = ConfigDict(strict=True, extra="allow", frozen=True, regex_engine="python-re")
+    model_config = ConfigDict(strict=True, extra="allow", frozen=True, regex_engine="rust-regex")
 
 
 SourceSystem = Literal["DRT", "PSC1111", "OMB", "AGO", "OTHER"]
@@ -48,7 +51,7 @@ Status = Literal["RECEIVED", "UNDER_REVIEW", "INVESTIGATING", "CONCLUDED", "REJE
 RespondentKind = Literal["official", "agency", "private", "unknown"]
 
 Geocode = Annotated[str, Field(pattern=r"^[0-9]{6}$", max_length=6)]
-Phone = Annotated[str, Field(pattern=r"^\+[1-9][0-9]{6,14}$"), Tidy]
+Phone = Annotated[str, python_pattern(r"^\+[1-9][0-9]{6,14}$")]
 Sha256 = Annotated[str, Field(pattern=r"^[0-9a-f]{64}$", max_length=64)]
 NonEmpty = Annotated[str, Field(min_length=1)]
 

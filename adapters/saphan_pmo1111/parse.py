@@ -21,31 +21,23 @@ the wire validation failed.
 from __future__ import annotations
 
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 from pydantic import ValidationError
 
 from saphan.canonical import (
-    Address,
     Area,
+    Attachment,
     Case,
-    CaseStatus,
-    Complainant,
     Complexity,
-    Matter,
-    Place,
-    Reference,
-    SourceSystem,
-    StatusInfo,
     Warning,
 )
 from saphan.errors import Problem
 from saphan.reference.calendar import BE_OFFSET, from_epoch_ms
-from saphan.reference.phone import to_e164
 from saphan.translate.jsonparts import (
-    AreaCodes,
     FileIn,
-    area_from_codes,
+    area_from_parts,
     attachments,
     citizen_id_check,
     meaning,
@@ -75,27 +67,31 @@ def ticket_date(ticket_no: str) -> date | None:
         return None
 
 
+_AREA_KEYS = ("prov_code", "amp_code", "tam_code")
+
+
 def _areas(raw: Any, prefix: str) -> tuple[Area | None, list[Problem]]:
     block = _obj(raw)
-    return area_from_codes(
-        AreaCodes(
-            block.get("prov_code"),
-            block.get("amp_code"),
-            block.get("tam_code"),
-            f"{prefix}/prov_code",
-            f"{prefix}/amp_code",
-            f"{prefix}/tam_code",
-        )
+    return area_from_parts(
+        block.get("prov_code"), block.get("amp_code"), block.get("tam_code"), prefix, _AREA_KEYS
     )
+
+
+@lru_cache(maxsize=4096)
+def _real_ticket_date(yymmdd: str) -> bool:
+    # tickets of a day share their date: checking it once per day is enough
+    return ticket_date(yymmdd) is not None
 
 
 class _Content:
     """What the content checks found: areas and attachments, and the problems."""
 
+    __slots__ = ("attachments", "home", "place", "problems")
+
     def __init__(self, raw: dict[str, Any], prefix: str) -> None:
         self.problems: list[Problem] = []
         ticket = raw.get("ticket_no")
-        if isinstance(ticket, str) and _digits(ticket, 13) and ticket_date(ticket) is None:
+        if isinstance(ticket, str) and _digits(ticket, 13) and not _real_ticket_date(ticket[:6]):
             self.problems.append(
                 Problem(f"{prefix}/ticket_no", f"{ticket[:6]} is not a real date (yymmdd, BE)")
             )
@@ -104,22 +100,24 @@ class _Content:
         self.place, found = _areas(raw.get("place"), f"{prefix}/place")
         self.problems += found
         files = raw.get("files")
-        self.attachments, found = attachments(
-            [
-                FileIn(
-                    f"{prefix}/files/{i}",
-                    f.get("n"),
-                    f.get("t"),
-                    f.get("h"),
-                    f.get("b64"),
-                    keys=("n", "t", "h", "b64"),
-                )
-                for i, f in enumerate(files if isinstance(files, list) else [])
-                if isinstance(f, dict)
-            ],
-            f"{prefix}/files",
-        )
-        self.problems += found
+        self.attachments: list[Attachment] = []
+        if files:  # most records carry none
+            self.attachments, found = attachments(
+                [
+                    FileIn(
+                        f"{prefix}/files/{i}",
+                        f.get("n"),
+                        f.get("t"),
+                        f.get("h"),
+                        f.get("b64"),
+                        keys=("n", "t", "h", "b64"),
+                    )
+                    for i, f in enumerate(files if isinstance(files, list) else [])
+                    if isinstance(f, dict)
+                ],
+                f"{prefix}/files",
+            )
+            self.problems += found
 
 
 def tracking_no(raw: Any) -> str | None:
@@ -148,73 +146,81 @@ def parse_record(
 
 
 def _case(r: wire.PscRecord, content: _Content, generated_ms: int | None, prefix: str) -> Case:
+    # The case is validated as a whole, in one call: the values came through the wire model
+    # already, and one call costs about what three of the case's parts cost one by one.
+    references = []
+    ticket = (
+        None if r.ticket_no is None else {"system": "PSC1111", "ref": r.ticket_no, "unit": SENDER}
+    )
     if r.ext_ref is not None:
-        origin = Reference(system=SourceSystem(r.ext_ref.system), ref=r.ext_ref.ref)
-        references = []
-        if r.ticket_no is not None:
-            references.append(Reference(system=SourceSystem.PSC1111, ref=r.ticket_no, unit=SENDER))
+        origin: dict[str, Any] = {"system": r.ext_ref.system, "ref": r.ext_ref.ref}
+        if ticket is not None:
+            references.append(ticket)
     else:
-        assert r.ticket_no is not None  # the wire rules require one of the two
-        origin = Reference(system=SourceSystem.PSC1111, ref=r.ticket_no, unit=SENDER)
-        references = []
+        assert ticket is not None  # the wire rules require one of the two
+        origin = ticket
     received_at = from_epoch_ms(r.recv_ms)
     status_at = received_at
     if r.status != 0 and generated_ms is not None:
         status_at = max(received_at, from_epoch_ms(generated_ms))
     complainant, warnings = _complainant(r, content.home, prefix)
     extensions = unknown_keys(r)
-    return Case(
-        origin=origin,
-        references=references,
-        sender=SENDER,
-        received_at=received_at,
-        complainant=complainant,
-        matter=Matter(title=r.title, detail=r.detail),
-        codes={
-            "pmo1111.channel": str(r.channel),
-            "pmo1111.case_type": str(r.case_type),
-            "pmo1111.topic": r.topic,
-            "pmo1111.status": str(r.status),
-        },
-        incident=_incident(r.place, content.place),
-        status=StatusInfo(code=CaseStatus(meaning("pmo1111.status", str(r.status))), at=status_at),
-        complexity=Complexity.COMPLEX if r.complexity == "C" else Complexity.GENERAL,
-        due_days=r.due_days,
-        secrecy=r.secrecy or 0,
-        target_agency=r.target_agency,
-        attachments=content.attachments,
-        warnings=warnings,
-        extensions={FORMAT: extensions} if extensions else {},
+    status = str(r.status)
+    place = r.place
+    return Case.model_validate(
+        {
+            "origin": origin,
+            "references": references,
+            "sender": SENDER,
+            "received_at": received_at,
+            "complainant": complainant,
+            "matter": {"title": r.title, "detail": r.detail},
+            "codes": {
+                "pmo1111.channel": str(r.channel),
+                "pmo1111.case_type": str(r.case_type),
+                "pmo1111.topic": r.topic,
+                "pmo1111.status": status,
+            },
+            "incident": None
+            if place is None
+            else {"area": content.place or _NO_AREA, "lat": place.lat, "lon": place.lon},
+            "status": {"code": meaning("pmo1111.status", status), "at": status_at},
+            "complexity": Complexity.COMPLEX if r.complexity == "C" else Complexity.GENERAL,
+            "due_days": r.due_days,
+            "secrecy": r.secrecy or 0,
+            "target_agency": r.target_agency,
+            "attachments": content.attachments,
+            "warnings": warnings,
+            "extensions": {FORMAT: extensions} if extensions else {},
+        }
     )
+
+
+_NO_AREA = Area()
 
 
 def _complainant(
     r: wire.PscRecord, home: Area | None, prefix: str
-) -> tuple[Complainant, list[Warning]]:
+) -> tuple[dict[str, Any], list[Warning]]:
     p = r.person
     conceal = bool(r.hide_identity)
     if p is None:
-        return Complainant(anonymous=bool(r.anonymous), conceal_identity=conceal), []
+        return {"anonymous": bool(r.anonymous), "conceal_identity": conceal}, []
     verified, warnings = citizen_id_check(p.id13, f"{prefix}/person/id13")
     address = None
-    if p.addr is not None or p.zip is not None or (home is not None and home != Area()):
-        address = Address(line=p.addr, area=home or Area(), postcode=p.zip)
-    complainant = Complainant(
-        anonymous=bool(r.anonymous),
-        conceal_identity=conceal,
-        citizen_id=p.id13,
-        citizen_id_verified=verified,
-        prefix=p.title,
-        given_name=p.fname,
-        family_name=p.lname,
-        phone=None if p.tel is None else to_e164(p.tel),
-        email=p.email,
-        address=address,
-    )
+    if p.addr is not None or p.zip is not None or (home is not None and home != _NO_AREA):
+        address = {"line": p.addr, "area": home or _NO_AREA, "postcode": p.zip}
+    complainant = {
+        "anonymous": bool(r.anonymous),
+        "conceal_identity": conceal,
+        "citizen_id": p.id13,
+        "citizen_id_verified": verified,
+        "prefix": p.title,
+        "given_name": p.fname,
+        "family_name": p.lname,
+        # the wire model holds tel to 0 and 8 or 9 digits: E.164 is +66 and the rest
+        "phone": None if p.tel is None else "+66" + p.tel[1:],
+        "email": p.email,
+        "address": address,
+    }
     return complainant, warnings
-
-
-def _incident(p: wire.Place | None, area: Area | None) -> Place | None:
-    if p is None:
-        return None
-    return Place(area=area or Area(), lat=p.lat, lon=p.lon)

@@ -18,7 +18,6 @@ no randomness, the same cases give the same bytes.
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Sequence
 from typing import Any
 
@@ -27,8 +26,8 @@ from saphan.reference.calendar import thai_date, to_epoch_ms
 from saphan.reference.phone import to_national
 from saphan.translate.adapter import Receiver
 from saphan.translate.crosswalk import crosswalks
-from saphan.translate.jsonparts import address_line
-from saphan.translate.jsonwire import restore_unknown
+from saphan.translate.jsonparts import address_line, resolve_code
+from saphan.translate.jsonwire import compact, restore_unknown
 
 FORMAT = "pmo1111"
 VERSION = "1.0"
@@ -37,9 +36,8 @@ PSC = "PSC"
 
 
 def _code(case: Case, scheme: str, fallback: str) -> str:
-    cw = crosswalks()
-    value = cw.resolve(case.codes, scheme)
-    return value if value is not None and cw.is_code(scheme, value) else fallback
+    value = resolve_code(case.codes, scheme)
+    return value if value is not None and crosswalks().is_code(scheme, value) else fallback
 
 
 def _status(case: Case) -> int:
@@ -129,9 +127,7 @@ def render_batch(cases: Sequence[Case], receiver: Receiver) -> dict[str, Any]:
     """The whole batch: envelope and one record per case, in the order given."""
     records = [render_record(case, receiver) for case in cases]
     basis = receiver.sent_at or max(case.status.at for case in cases)
-    digest = hashlib.sha256(
-        json.dumps(records, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-    ).digest()
+    digest = hashlib.sha256(compact(records)).digest()
     number = int.from_bytes(digest[:4], "big") % 10000
     return {
         "psc_version": VERSION,

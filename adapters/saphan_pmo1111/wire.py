@@ -8,8 +8,11 @@ the others: :func:`validate_envelope` looks at the envelope only (the records as
 of 1 to 500 items), :func:`validate_record` at one record.
 
 Strict means no coercion (``"1"`` is not a number), except that a number with no fractional
-part counts as an integer, as JSON Schema counts it. Patterns use Python's ``re`` as
-``jsonschema`` does. Unknown keys are allowed (the hub keeps them).
+part counts as an integer, as JSON Schema counts it. Patterns must read as Python's ``re``
+reads them (as ``jsonschema`` does): those of fixed length, with a ``max_length`` as long,
+run on pydantic's Rust engine, which then gives the same verdict; the others go through
+:func:`~saphan.translate.jsonwire.python_pattern`. Unknown keys are allowed (the hub keeps
+them).
 
 Not checked here (see :mod:`saphan_pmo1111.parse`): that ``ticket_no``'s date is real, that
 area codes exist and nest, that files decode to their hash.
@@ -22,11 +25,11 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from saphan.errors import Problem
-from saphan.translate.jsonwire import Integral, Tidy, problems_from
+from saphan.translate.jsonwire import Integral, problems_from, python_pattern
 
 
 class _Wire(BaseModel):
-    model_config = ConfigDict(strict=True, extra="allow", frozen=True, regex_engine="python-re")
+    model_config = ConfigDict(strict=True, extra="allow", frozen=True, regex_engine="rust-regex")
 
 
 #: epoch milliseconds from 1970 to the end of 2099 (the hub's range of instants)
@@ -59,7 +62,7 @@ class Person(_Wire):
     title: str | None = None
     fname: str | None = None
     lname: str | None = None
-    tel: Annotated[str, Field(pattern=r"^0[0-9]{8,9}$"), Tidy] | None = None
+    tel: Annotated[str, python_pattern(r"^0[0-9]{8,9}$")] | None = None
     email: str | None = None
     addr: str | None = None
     prov_code: ProvCode | None = None
@@ -99,7 +102,8 @@ class PscRecord(_Wire):
     detail: Annotated[str, Field(max_length=20000)]
     place: Place | None = None
     target_agency: (
-        Annotated[str, Field(pattern=r"^[A-Z][A-Z0-9]*(-[A-Z0-9]+)*$", max_length=32), Tidy] | None
+        Annotated[str, Field(max_length=32), python_pattern(r"^[A-Z][A-Z0-9]*(-[A-Z0-9]+)*$")]
+        | None
     ) = None
     complexity: Literal["G", "C"] | None = None
     due_days: Annotated[int, Integral, Field(ge=0, le=3650)] | None = None

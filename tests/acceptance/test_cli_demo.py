@@ -35,7 +35,7 @@ def test_demo_then_serve_then_operate(tmp_path: Path) -> None:
     demo = _run("demo", "--data", str(data))
     assert demo.returncode == 0, demo.stderr.decode()[-2000:]
     out = demo.stdout.decode()
-    assert "Demo complete" in out and "log verified" in out
+    assert "Demo complete" in out and "RESULT: every check holds." in out
     assert "OMB by R1" in out and "MOI-DRT-34 (copy)" in out and "RTP-IG by R3" in out
     for code in CONTRACT_AGENCIES:
         path = agency_key_path(data, code)

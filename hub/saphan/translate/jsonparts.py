@@ -18,16 +18,17 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
+from operator import mul
 from typing import Any
 
 from saphan.canonical import Address, Area, Attachment, Warning
 from saphan.errors import ConfigError, Problem
-from saphan.reference import areas, identity
-from saphan.translate.crosswalk import crosswalks
+from saphan.reference import areas
+from saphan.translate.crosswalk import Crosswalks, crosswalks
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
 MAX_CASE_BYTES = 25 * 1024 * 1024
@@ -53,12 +54,24 @@ def area_from_geocode(code: Any, path: str) -> tuple[Area | None, list[Problem]]
     prefixes once the subdistrict is known to exist.
     """
     if code is None:
-        return Area(), []
+        return _NO_AREA, []
     if not (isinstance(code, str) and len(code) == 6 and code.isascii() and code.isdigit()):
         return None, []  # the wire validation reports the shape
-    if not _exists(code):
+    area = _subdistrict_area(code)
+    if area is None:
         return None, [Problem(path, f"no subdistrict has the DOPA code {code}")]
-    return Area(province=code[:2], district=code[:4], subdistrict=code), []
+    return area, []
+
+
+_NO_AREA = Area()
+
+
+@lru_cache(maxsize=16384)
+def _subdistrict_area(code: str) -> Area | None:
+    # the same few thousand areas recur; Area is frozen, so one instance serves every case
+    if not _exists(code):
+        return None
+    return Area(province=code[:2], district=code[:4], subdistrict=code)
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,40 +91,66 @@ def area_from_codes(codes: AreaCodes) -> tuple[Area | None, list[Problem]]:
 
     A finer code alone fills in the coarser ones it implies.
     """
-    given = [
-        (codes.province, codes.province_path, 2),
-        (codes.district, codes.district_path, 4),
-        (codes.subdistrict, codes.subdistrict_path, 6),
-    ]
-    problems: list[Problem] = []
+    paths = (codes.province_path, codes.district_path, codes.subdistrict_path)
+    area, found = _areas(codes.province, codes.district, codes.subdistrict)
+    return area, [Problem(paths[level], message) for level, message in found]
+
+
+def area_from_parts(
+    province: Any, district: Any, subdistrict: Any, prefix: str, keys: tuple[str, str, str]
+) -> tuple[Area | None, list[Problem]]:
+    """:func:`area_from_codes` for codes found under ``prefix`` at the keys ``keys``
+    (province, district, subdistrict); the paths are only spelt out for problems."""
+    area, found = _areas(province, district, subdistrict)
+    return area, [Problem(f"{prefix}/{keys[level]}", message) for level, message in found]
+
+
+#: what one level's problem says, by level: province, district, subdistrict
+_Found = tuple[tuple[int, str], ...]
+
+
+def _areas(province: Any, district: Any, subdistrict: Any) -> tuple[Area | None, _Found]:
+    try:
+        return _known_areas(province, district, subdistrict)
+    except TypeError:  # a list or an object where a code belongs: not hashable, not cached
+        return _find_areas(province, district, subdistrict)
+
+
+def _find_areas(province: Any, district: Any, subdistrict: Any) -> tuple[Area | None, _Found]:
+    given = ((province, 2), (district, 4), (subdistrict, 6))
+    problems: list[tuple[int, str]] = []
     known: list[str | None] = []
-    for value, path, width in given:
+    for level, (value, width) in enumerate(given):
         if value is None:
             known.append(None)
             continue
         if not (isinstance(value, str) and len(value) == width and value.isascii()):
-            return None, problems  # the wire validation reports the shape
+            return None, tuple(problems)  # the wire validation reports the shape
         if not value.isdigit():
-            return None, problems  # the wire validation reports the shape
+            return None, tuple(problems)  # the wire validation reports the shape
         if not _exists(value):
-            problems.append(Problem(path, f"no DOPA area has the code {value}"))
+            problems.append((level, f"no DOPA area has the code {value}"))
         known.append(value)
     finest = next((v for v in reversed(known) if v is not None), None)
-    for (_, path, _), code in zip(given, known, strict=True):
+    for level, code in enumerate(known):
         if code is not None and finest is not None and not finest.startswith(code):
-            problems.append(Problem(path, f"{code} is not the area that contains {finest}"))
+            problems.append((level, f"{code} is not the area that contains {finest}"))
     if problems:
-        return None, problems
+        return None, tuple(problems)
     if finest is None:
-        return Area(), []
+        return _NO_AREA, ()
     return (
         Area(
             province=finest[:2],
             district=finest[:4] if len(finest) >= 4 else None,
             subdistrict=finest if len(finest) == 6 else None,
         ),
-        [],
+        (),
     )
+
+
+# the same combinations recur; Area is frozen, so one instance serves every case
+_known_areas = lru_cache(maxsize=16384, typed=True)(_find_areas)
 
 
 # -- attachments --------------------------------------------------------------------------
@@ -201,7 +240,7 @@ def citizen_id_check(digits: str | None, path: str) -> tuple[bool | None, list[W
     """Whether a 13-digit citizen ID's check digit holds, and the warning when it does not."""
     if digits is None:
         return None, []
-    if identity.check_digit_ok(digits):
+    if check_digit_ok(digits):
         return True, []
     return False, [
         Warning(
@@ -213,7 +252,36 @@ def citizen_id_check(digits: str | None, path: str) -> tuple[bool | None, list[W
     ]
 
 
+_WEIGHTS = (13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2)
+_DIGIT = {str(n): n for n in range(10)}
+
+
+def check_digit_ok(digits: str) -> bool:
+    """:func:`saphan.reference.identity.check_digit_ok` (the formula of agency-formats.md,
+    as ``python-stdnum`` computes it) for 13 ASCII digits, which is what the wire models let
+    through and :func:`~saphan.reference.identity.normalize` gives, in a form about twice as
+    fast; anything else is not a citizen ID (False). A test holds the two to the same
+    answer."""
+    if len(digits) != 13 or not digits.isascii() or not digits.isdigit():
+        return False
+    total: int = sum(map(mul, _WEIGHTS, map(_DIGIT.__getitem__, digits[:12])))
+    return (11 - total % 11) % 10 == _DIGIT[digits[12]]
+
+
 # -- code tables --------------------------------------------------------------------------
+
+
+def resolve_code(codes: Mapping[str, str], scheme: str) -> str | None:
+    """``crosswalks().resolve(codes, scheme)``, remembered: the same few combinations of
+    codes recur, and finding a chain of tables for each message would cost more than the
+    rest of writing its codes."""
+    return _resolved(crosswalks(), tuple(codes.items()), scheme)
+
+
+@lru_cache(maxsize=4096)
+def _resolved(cw: Crosswalks, codes: tuple[tuple[str, str], ...], scheme: str) -> str | None:
+    # keyed by the tables themselves: other tables are never answered from these
+    return cw.resolve(dict(codes), scheme)
 
 
 def meaning(scheme: str, code: str) -> str:
@@ -247,4 +315,5 @@ def address_line(address: Address) -> str | None:
 
 def decimal_text(value: float) -> str:
     """A float as plain decimal text, never in exponent form (``1e-05`` → ``0.00001``)."""
-    return format(Decimal(repr(value)), "f")
+    text = repr(value)  # the shortest that reads back the same; an exponent only at the ends
+    return format(Decimal(text), "f") if "e" in text else text

@@ -20,7 +20,7 @@ What it does:
   RFC 3339 date-times that are real dates), and pydantic errors turned into problems.
 * **Unknown keys** kept verbatim (:func:`unknown_keys`) and put back (:func:`restore_unknown`).
 * **Writing** (:func:`dumps`): UTF-8, ``ensure_ascii=False``, two-space indent, one final
-  newline, keys in the order given.
+  newline, keys in the order given; :func:`compact` without white space, for hashing.
 
 What it does not do: any agency's vocabulary or mapping (see the adapters) or I/O.
 """
@@ -30,11 +30,14 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections.abc import Mapping, Sequence
+import threading
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Annotated, Any
+from functools import cache
+from typing import Annotated, Any, get_args
 
+import orjson
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ValidationError
 from pydantic_core import PydanticCustomError
 
@@ -73,15 +76,21 @@ def _refuse_constant(name: str) -> Any:
 
 
 class _Reader:
-    """A decoder for one message; it notes whether any object repeated a key, so that the
-    structural walk runs only when something may be wrong (one reader per call: no state
-    is shared between threads)."""
+    """A decoder that notes whether any object repeated a key, so that the structural walk
+    runs only when something may be wrong.
+
+    One per thread, reused: building the C scanner costs about as much as reading a small
+    message. :func:`_reader` resets it before each use; no state is shared between threads,
+    and reading runs no code of the caller's, so a reader is never used twice at once.
+    """
 
     def __init__(self) -> None:
         self.repeated = False
         self.decoder = json.JSONDecoder(
             object_pairs_hook=self._pairs, parse_constant=_refuse_constant
         )
+        # the C scanner that ``raw_decode`` wraps (typeshed does not declare it)
+        self._scan: Callable[[str, int], tuple[Any, int]] = self.decoder.scan_once  # type: ignore[attr-defined]
 
     def _pairs(self, pairs: list[tuple[str, Any]]) -> dict[str, Any]:
         obj = dict(pairs)
@@ -97,6 +106,14 @@ class _Reader:
             seen.add(key)
         return marked
 
+    def value(self, text: str, pos: int) -> tuple[Any, int]:
+        """The JSON value that starts at ``pos`` and where it ends (``raw_decode`` without
+        its Python wrapper)."""
+        try:
+            return self._scan(text, pos)
+        except StopIteration as exc:
+            raise json.JSONDecodeError("Expecting value", text, exc.value) from None
+
     def check(
         self, value: Any, source: str, limits: Limits, prefix: str, depth: int, surrogates: bool
     ) -> list[Problem]:
@@ -110,7 +127,28 @@ class _Reader:
         return structure_problems(value, limits, prefix, depth=depth, surrogates=surrogates)
 
 
+class _Readers(threading.local):
+    def __init__(self) -> None:
+        self.reader = _Reader()
+
+
+_readers = _Readers()
+
+
+def _reader() -> _Reader:
+    """This thread's reader, with nothing noted yet."""
+    reader = _readers.reader
+    reader.repeated = False
+    return reader
+
+
 _WS = re.compile(r"[ \t\n\r]*")
+_COLON = re.compile(r"[ \t\n\r]*:[ \t\n\r]*")
+#: a member's key without escapes or control characters, and the colon after it
+_PLAIN_KEY = re.compile(r'"([^"\\\x00-\x1f]*)"[ \t\n\r]*:[ \t\n\r]*')
+#: white space, then what ends a member (``,`` or ``}``) or an element (``,`` or ``]``)
+_AFTER_MEMBER = re.compile(r"[ \t\n\r]*([,}]?)[ \t\n\r]*")
+_AFTER_ELEMENT = re.compile(r"[ \t\n\r]*([,\]]?)[ \t\n\r]*")
 _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89abAB]")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
@@ -187,9 +225,12 @@ def load_object(data: bytes, limits: Limits) -> tuple[dict[str, Any], list[Probl
     Raises :class:`InputError` when the bytes are not a JSON object at all.
     """
     text = _text(data, limits)
-    reader = _Reader()
+    reader = _reader()
     try:
-        value = reader.decoder.decode(text)
+        value, end = reader.value(text, _skip(text, 0))
+        end = _skip(text, end)
+        if end != len(text):
+            raise json.JSONDecodeError("Extra data", text, end)
     except (ValueError, RecursionError) as exc:
         raise _unreadable(exc) from None
     if not isinstance(value, dict):
@@ -247,7 +288,10 @@ def _expect(text: str, pos: int, char: str) -> None:
 
 
 def _scan_batch(text: str, array_key: str, limits: Limits, surrogates: bool) -> Batch:
-    reader = _Reader()
+    reader = _reader()
+    # Whether anything may nest too deeply: brackets counted over the whole message (strings
+    # included) bound the depth of every part of it, so one count spares one per part.
+    deep = 2 + text.count("{") + text.count("[") > limits.max_depth
     pos = _skip(text, 0)
     if text[pos : pos + 1] != "{":
         value = reader.decoder.decode(text)  # raises for non-JSON; else it is JSON but no object
@@ -263,35 +307,42 @@ def _scan_batch(text: str, array_key: str, limits: Limits, surrogates: bool) -> 
         pos += 1
     else:
         while True:
-            _expect(text, pos, '"')
-            key, pos = reader.decoder.raw_decode(text, pos)  # a string: it starts with a quote
-            pos = _skip(text, pos)
-            _expect(text, pos, ":")
-            pos = _skip(text, pos + 1)
+            plain = _PLAIN_KEY.match(text, pos)  # most keys: no escapes, one regex
+            if plain is not None:
+                key, pos = plain.group(1), plain.end()
+            else:
+                _expect(text, pos, '"')
+                key, pos = reader.value(text, pos)  # a string: it starts with a quote
+                colon = _COLON.match(text, pos)
+                if colon is None:
+                    _expect(text, _skip(text, pos), ":")  # raises, naming what is there instead
+                assert colon is not None
+                pos = colon.end()
             if key in envelope or (key == array_key and items is not None):
                 repeated.append(key)
             if key == array_key and text[pos : pos + 1] == "[":
-                found, pos = _scan_items(reader, text, pos, array_key, limits, surrogates)
+                found, pos = _scan_items(reader, text, pos, array_key, limits, surrogates, deep)
                 if items is None:
                     items = found
                 envelope.pop(key, None)
             else:
-                start = pos
                 reader.repeated = False
-                value, pos = reader.decoder.raw_decode(text, pos)
+                value, pos = reader.value(text, pos)
                 if key not in envelope:
                     envelope[key] = value
-                    problems.extend(
-                        reader.check(
-                            value, text[start:pos], limits, f"/{escape(key)}", 2, surrogates
+                    if reader.repeated or surrogates or deep:
+                        problems.extend(
+                            structure_problems(
+                                value, limits, f"/{escape(key)}", depth=2, surrogates=surrogates
+                            )
                         )
-                    )
-            pos = _skip(text, pos)
-            if text[pos : pos + 1] == ",":
-                pos = _skip(text, pos + 1)
+            after = _AFTER_MEMBER.match(text, pos)
+            assert after is not None  # every part of the pattern may be empty
+            if after.group(1) == ",":
+                pos = after.end()
                 continue
-            _expect(text, pos, "}")
-            pos += 1
+            _expect(text, after.start(1), "}")
+            pos = after.start(1) + 1
             break
     if _skip(text, pos) != len(text):
         raise ValueError(f"extra data after the JSON object at char {pos}")
@@ -303,31 +354,44 @@ def _scan_batch(text: str, array_key: str, limits: Limits, surrogates: bool) -> 
 
 
 def _scan_items(
-    reader: _Reader, text: str, pos: int, array_key: str, limits: Limits, surrogates: bool
+    reader: _Reader,
+    text: str,
+    pos: int,
+    array_key: str,
+    limits: Limits,
+    surrogates: bool,
+    deep: bool,
 ) -> tuple[tuple[Item, ...], int]:
     pos = _skip(text, pos + 1)
     items: list[Item] = []
     if text[pos : pos + 1] == "]":
         return (), pos + 1
+    head = f"/{escape(array_key)}"
+    scan, after_element = reader.value, _AFTER_ELEMENT.match
     while True:
         start = pos
         reader.repeated = False
-        value, pos = reader.decoder.raw_decode(text, pos)
-        source = text[start:pos]
-        prefix = f"/{escape(array_key)}/{len(items)}"
-        problems = reader.check(value, source, limits, prefix, 3, surrogates)
-        items.append(Item(len(items), source.encode("utf-8"), value, tuple(problems)))
-        if len(items) > limits.max_records:
+        value, pos = scan(text, pos)
+        index = len(items)
+        problems: tuple[Problem, ...] = ()
+        if reader.repeated or surrogates or deep:
+            found = structure_problems(
+                value, limits, f"{head}/{index}", depth=3, surrogates=surrogates
+            )
+            problems = tuple(found)
+        items.append(Item(index, text[start:pos].encode("utf-8"), value, problems))
+        if index >= limits.max_records:
             raise TooLargeError(
                 f"more than {limits.max_records} records",
-                [Problem(f"/{escape(array_key)}", f"more than {limits.max_records} records")],
+                [Problem(head, f"more than {limits.max_records} records")],
             )
-        pos = _skip(text, pos)
-        if text[pos : pos + 1] == ",":
-            pos = _skip(text, pos + 1)
+        after = after_element(text, pos)
+        assert after is not None  # every part of the pattern may be empty
+        if after.group(1) == ",":
+            pos = after.end()
             continue
-        _expect(text, pos, "]")
-        return tuple(items), pos + 1
+        _expect(text, after.start(1), "]")
+        return tuple(items), after.start(1) + 1
 
 
 def json_type(value: Any) -> str:
@@ -390,6 +454,28 @@ def _drop_final_line_feed(value: str) -> str:
     return value[:-1] if value.endswith("\n") else value
 
 
+def python_pattern(pattern: str) -> AfterValidator:
+    """``pattern`` read as ``jsonschema`` reads it (Python's ``re``, whose ``$`` lets one
+    final line feed through), then that line feed dropped as :data:`Tidy` does.
+
+    For a pattern of variable length: the wire models otherwise use pydantic's Rust engine,
+    which is faster and gives the same verdict where a ``max_length`` as long as the pattern
+    itself refuses the extra line feed first. The error is pydantic's own for a pattern.
+    """
+    compiled = re.compile(pattern)
+
+    def check(value: str) -> str:
+        if compiled.search(value) is None:
+            raise PydanticCustomError(
+                "string_pattern_mismatch",
+                "String should match pattern '{pattern}'",
+                {"pattern": pattern},
+            )
+        return _drop_final_line_feed(value)
+
+    return AfterValidator(check)
+
+
 #: a tz-aware instant written as an RFC 3339 string
 WireDateTime = Annotated[datetime, BeforeValidator(_date_time)]
 #: an integer as JSON Schema counts them (``1.0`` included, booleans excluded)
@@ -423,35 +509,47 @@ def problems_from(exc: ValidationError, prefix: str = "") -> list[Problem]:
 # -- unknown keys -------------------------------------------------------------------------
 
 
-_SCALARS = frozenset({str, int, float, bool, datetime})
-
-
 def unknown_keys(model: BaseModel, prefix: str = "") -> dict[str, Any]:
     """Keys the wire model did not declare, by JSON pointer, with their values verbatim.
 
     Reads pydantic's own storage (``__pydantic_extra__``, ``__dict__``) rather than going
-    through attribute access: this runs on every message.
+    through attribute access, and looks only into the fields whose type can hold a model:
+    this runs on every message. (Recursive: the depth is the wire model's, not the input's.)
     """
     found: dict[str, Any] = {}
-    stack: list[tuple[BaseModel, str]] = [(model, prefix)]
-    while stack:
-        node, path = stack.pop()
-        extra = node.__pydantic_extra__
-        if extra:
-            for key, value in extra.items():
-                found[f"{path}/{escape(key)}"] = value
-        for name, value in node.__dict__.items():
-            if value is None or type(value) in _SCALARS:
-                continue  # most fields: cheaper than pydantic's metaclass isinstance
-            if isinstance(value, BaseModel):
-                stack.append((value, f"{path}/{name}"))
-            elif isinstance(value, list):
-                stack.extend(
-                    (item, f"{path}/{name}/{index}")
-                    for index, item in enumerate(value)
-                    if isinstance(item, BaseModel)
-                )
+    _collect_unknown(model, prefix, found)
     return found
+
+
+def _collect_unknown(node: BaseModel, path: str, found: dict[str, Any]) -> None:
+    extra = node.__pydantic_extra__
+    if extra:
+        for key, value in extra.items():
+            found[f"{path}/{escape(key)}"] = value
+    values = node.__dict__
+    for name in _model_fields(node.__class__):
+        value = values.get(name)
+        if value is None:
+            continue
+        if value.__class__ is list:
+            for index, item in enumerate(value):
+                if isinstance(item, BaseModel):
+                    _collect_unknown(item, f"{path}/{name}/{index}", found)
+        elif isinstance(value, BaseModel):
+            _collect_unknown(value, f"{path}/{name}", found)
+
+
+@cache
+def _model_fields(cls: type[BaseModel]) -> tuple[str, ...]:
+    """The fields of ``cls`` whose declared type can hold a model (itself, in a list or in
+    a union); the others hold plain values and have no keys of their own."""
+    return tuple(name for name, info in cls.model_fields.items() if _holds_model(info.annotation))
+
+
+def _holds_model(annotation: Any) -> bool:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return True
+    return any(_holds_model(arg) for arg in get_args(annotation))
 
 
 def restore_unknown(document: dict[str, Any], unknown: Mapping[str, Any]) -> None:
@@ -480,9 +578,33 @@ def restore_unknown(document: dict[str, Any], unknown: Mapping[str, Any]) -> Non
 # -- writing ------------------------------------------------------------------------------
 
 
+_ORJSON_OPTIONS = orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE
+
+
 def dumps(document: Any) -> bytes:
-    """UTF-8 JSON as the agencies' examples are written: Thai as is, two-space indent."""
-    return (json.dumps(document, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+    """UTF-8 JSON as the agencies' examples are written: Thai as is, two-space indent.
+
+    Written by orjson: the standard library's ``json`` falls back to its pure-Python encoder
+    whenever it indents, which made writing a document cost more than reading it. Both write
+    the same text for the same document (keys in the order given, ``": "`` and ``",\n"``,
+    the same string escapes); numbers too, except that orjson writes some floats without an
+    exponent (``0.00001`` for ``1e-05``), which reads back as the same float. What orjson
+    refuses (an integer beyond 64 bits, kept verbatim from a sender's unknown keys; nesting
+    deeper than it goes) is written by ``json`` instead. A float that is not a number, which
+    JSON cannot hold, comes out as ``null`` (``json`` wrote the invalid token ``NaN``).
+    """
+    try:
+        return orjson.dumps(document, option=_ORJSON_OPTIONS)
+    except orjson.JSONEncodeError:
+        return (json.dumps(document, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+
+
+def compact(document: Any) -> bytes:
+    """UTF-8 JSON without any white space, keys in the order given (for hashing)."""
+    try:
+        return orjson.dumps(document)
+    except orjson.JSONEncodeError:
+        return json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
 __all__ = [
@@ -492,6 +614,7 @@ __all__ = [
     "Item",
     "Tidy",
     "WireDateTime",
+    "compact",
     "dumps",
     "escape",
     "json_type",
@@ -499,6 +622,7 @@ __all__ = [
     "load_object",
     "pointer",
     "problems_from",
+    "python_pattern",
     "restore_unknown",
     "structure_problems",
     "unescape",
