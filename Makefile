@@ -32,7 +32,7 @@ typecheck: $(BIN)/saphan
 	$(BIN)/mypy
 
 pytest: $(BIN)/saphan
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n 2 --dist loadfile
 
 test: setup lint typecheck pytest
 

@@ -25,4 +25,6 @@ def check_digit_ok(digits: str) -> bool:
     Only the check digit (the rule agency-formats.md gives): ``pin.is_valid`` also refuses
     numbers starting with 0 or 9, which would be reported as a wrong check digit.
     """
-    return len(digits) == 13 and digits.isdigit() and pin.calc_check_digit(digits[:12]) == digits[12]
+    return (
+        len(digits) == 13 and digits.isdigit() and pin.calc_check_digit(digits[:12]) == digits[12]
+    )
