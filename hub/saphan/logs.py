@@ -52,15 +52,20 @@ class JsonFormatter(logging.Formatter):
 
 def configure(level: str = "INFO", file: Path | None = None) -> None:
     """Send the hub's logs as JSON lines to standard error (and ``file`` when given)."""
-    root = logging.getLogger("saphan")
-    root.setLevel(level)
-    root.propagate = False
-    for handler in list(root.handlers):
-        root.removeHandler(handler)
     handlers: list[logging.Handler] = [logging.StreamHandler(sys.stderr)]
     if file is not None:
         file.parent.mkdir(parents=True, exist_ok=True)
         handlers.append(logging.FileHandler(file, encoding="utf-8"))
     for handler in handlers:
         handler.setFormatter(JsonFormatter())
-        root.addHandler(handler)
+    # The scheduler library logs through these same JSON lines too: otherwise Python's
+    # last-resort handler prints its messages with full tracebacks (e.g. a job cancelled
+    # at shutdown), and a traceback's text may quote data.
+    for name, lowest in (("saphan", level), ("apscheduler", "WARNING")):
+        logger = logging.getLogger(name)
+        logger.setLevel(lowest)
+        logger.propagate = False
+        for old_handler in list(logger.handlers):
+            logger.removeHandler(old_handler)
+        for handler in handlers:
+            logger.addHandler(handler)
