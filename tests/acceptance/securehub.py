@@ -38,7 +38,8 @@ MEDIA = {"damrongtham": "application/xml", "occ": "application/json", "pmo1111":
 
 #: What an answer to a client must never show: tracebacks, source or data paths, SQL.
 INTERNALS = re.compile(
-    r"Traceback|File \"|\.py\b|/work/|/home/|/tmp/|site-packages|sqlalchemy|sqlite|psycopg"
+    re.escape(str(Path(__file__).resolve().parents[2].parent))  # where the project lives
+    + r"|Traceback|File \"|\.py\b|/home/|/tmp/|site-packages|sqlalchemy|sqlite|psycopg"
     r"|\bSELECT\b.*\bFROM\b|\bINSERT INTO\b|\bUPDATE\b.*\bSET\b|\bWHERE\b",
     re.IGNORECASE,
 )
