@@ -9,7 +9,6 @@ route handles exactly the bytes that were signed.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -122,7 +121,3 @@ async def authenticated_agency(signed: SignedDep) -> Caller:
 
 
 AgencyDep = Annotated[Caller, Depends(authenticated_agency)]
-
-
-def body_sha256(body: bytes) -> str:
-    return hashlib.sha256(body).hexdigest()

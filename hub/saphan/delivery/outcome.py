@@ -20,7 +20,7 @@ from saphan.delivery.retry import RetryPolicy, decide
 from saphan.directory.model import Agency
 from saphan.engine import cases as store_cases
 from saphan.engine.cases import TRANSFERS
-from saphan.engine.services import HUB_CODE, Services
+from saphan.engine.services import Services
 from saphan.errors import IntegrityError, Problem
 from saphan.ledger.entries import DeadLetterEntry, ReceiptEntry, case_commitment
 from saphan.ledger.receipts import expect_receipt, open_receipt
@@ -191,4 +191,4 @@ def expected_of(conn: Connection, transfer_id: str) -> tuple[Expected, int, str]
     return Expected(transfer_id, row[0], row[1], row[2]), int(row[3]), str(row[4])
 
 
-__all__ = ["HUB_CODE", "Expected", "check_receipt", "delivered", "expected_of", "failed"]
+__all__ = ["Expected", "check_receipt", "delivered", "expected_of", "failed"]

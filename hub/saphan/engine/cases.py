@@ -16,7 +16,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from saphan.canonical import Case, Reference
 from saphan.store.tables import CaseRefRow, CaseRow, EventRow, TransferRow
-from saphan.store.vault import Vault
+from saphan.store.vault import Erased, Vault
 
 CASES = CaseRow.__table__  # type: ignore[attr-defined]
 REFS = CaseRefRow.__table__  # type: ignore[attr-defined]
@@ -55,8 +55,6 @@ def add_refs(conn: Connection, case_id: str, refs: Iterable[Reference]) -> None:
 def load_case(conn: Connection, vault: Vault, case_id: str) -> Case:
     sealed = conn.execute(select(CASES.c.sealed_doc).where(CASES.c.id == case_id)).scalar()
     if sealed is None:
-        from saphan.store.vault import Erased
-
         raise Erased(f"case {case_id} has no readable document")
     return Case.model_validate_json(vault.open(conn, case_id, sealed))
 

@@ -154,21 +154,12 @@ def _commit(
             svc.metrics.intake.labels(fmt, "refused").inc()
             answer = _refused(refusal, qid, inbound_id)
         else:
+            batch = get_adapter(fmt).batch
             results = [
-                _record(
-                    conn,
-                    svc,
-                    fmt,
-                    sender,
-                    body_sha,
-                    inbound_id,
-                    rec,
-                    now,
-                    batch=get_adapter(fmt).batch,
-                )
+                _record(conn, svc, fmt, sender, body_sha, inbound_id, rec, now, batch=batch)
                 for rec in parsed.records
             ]
-            answer = _answer(fmt, parsed, results, inbound_id)
+            answer = _answer(batch, parsed, results, inbound_id)
         conn.execute(
             update(INBOUND)
             .where(INBOUND.c.id == inbound_id)
@@ -184,9 +175,11 @@ def _refused(err: InputError, qid: str, inbound_id: str) -> Answer:
     return Answer(err.http_status, _json(body), "application/problem+json")
 
 
-def _answer(fmt: str, parsed: Parsed, results: Sequence[dict[str, Any]], inbound_id: str) -> Answer:
+def _answer(
+    batch: bool, parsed: Parsed, results: Sequence[dict[str, Any]], inbound_id: str
+) -> Answer:
     accepted = [r for r in results if r["status"] == "accepted"]
-    if not get_adapter(fmt).batch:
+    if not batch:
         only = results[0]
         if only["status"] == "accepted":
             body = {k: v for k, v in only.items() if k not in {"status", "index"}}
@@ -256,23 +249,7 @@ def _record(
     batch: bool,
 ) -> dict[str, Any]:
     if not rec.ok:
-        qid = quarantine(conn, svc, inbound_id, rec.index, sender, fmt, rec.raw, rec.problems, now)
-        svc.metrics.intake.labels(fmt, "refused").inc()
-        log.info(
-            "refused %s record %d from %s: %d problem(s), quarantined as %s",
-            fmt,
-            rec.index,
-            sender,
-            len(rec.problems),
-            qid,
-        )
-        return {
-            "index": rec.index,
-            "status": "refused",
-            "tracking_no": rec.tracking_no,
-            "quarantine_id": qid,
-            "errors": [p.as_dict() for p in rec.problems],
-        }
+        return _refuse(conn, svc, fmt, sender, inbound_id, rec, list(rec.problems), now)
     assert rec.case is not None
     try:
         with conn.begin_nested():
@@ -290,25 +267,8 @@ def _record(
     except HubError as err:
         # Valid but not routable (e.g. a destination missing from the directory): kept in
         # quarantine until an operator fixes the directory and replays it.
-        qid = quarantine(
-            conn,
-            svc,
-            inbound_id,
-            rec.index,
-            sender,
-            fmt,
-            rec.raw,
-            err.problems or [Problem("", err.detail)],
-            now,
-        )
-        svc.metrics.intake.labels(fmt, "refused").inc()
-        return {
-            "index": rec.index,
-            "status": "refused",
-            "tracking_no": rec.tracking_no,
-            "quarantine_id": qid,
-            "errors": [p.as_dict() for p in (err.problems or [Problem("", err.detail)])],
-        }
+        problems = err.problems or [Problem("", err.detail)]
+        return _refuse(conn, svc, fmt, sender, inbound_id, rec, problems, now)
     svc.metrics.intake.labels(fmt, "accepted").inc()
     with bind(case_id=result["case_id"]):
         log.info(
@@ -319,6 +279,36 @@ def _record(
             len(result["transfers"]),
         )
     return {"index": rec.index, "status": "accepted", **result}
+
+
+def _refuse(
+    conn: Connection,
+    svc: Services,
+    fmt: str,
+    sender: str,
+    inbound_id: str,
+    rec: Record,
+    problems: list[Problem],
+    now: datetime,
+) -> dict[str, Any]:
+    """Quarantine a refused record and describe it for the answer."""
+    qid = quarantine(conn, svc, inbound_id, rec.index, sender, fmt, rec.raw, problems, now)
+    svc.metrics.intake.labels(fmt, "refused").inc()
+    log.info(
+        "refused %s record %d from %s: %d problem(s), quarantined as %s",
+        fmt,
+        rec.index,
+        sender,
+        len(problems),
+        qid,
+    )
+    return {
+        "index": rec.index,
+        "status": "refused",
+        "tracking_no": rec.tracking_no,
+        "quarantine_id": qid,
+        "errors": [p.as_dict() for p in problems],
+    }
 
 
 def accept_case(
