@@ -41,7 +41,9 @@ def test_concurrent_claims_are_disjoint_and_leases_expire(db_url: str, tmp_path:
                 if not batch:
                     break
                 mine += [c.id for c in batch]
-                time.sleep(0.002)  # as if delivering: lets the other workers in
+                # as if delivering: lets the other workers in (longer than SQLite's busy
+                # handler backs off between its tries, or one worker may take everything)
+                time.sleep(0.03)
             got[name] = mine
 
         threads = [threading.Thread(target=worker, args=(f"w{i}",)) for i in range(4)]

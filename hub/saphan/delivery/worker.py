@@ -15,6 +15,8 @@ import time
 from dataclasses import dataclass
 from datetime import timedelta
 
+from sqlalchemy import Connection
+
 from saphan.delivery import outcome
 from saphan.delivery.push import PushClient, PushResult
 from saphan.engine.services import Services
@@ -93,62 +95,67 @@ class PushWorker:
         return len(jobs)
 
     def _claim(self) -> list[_Job]:
+        return self.svc.db.group.run(self._claim_in)
+
+    def _claim_in(self, conn: Connection) -> list[_Job]:
         svc = self.svc
         now = svc.clock.now()
-        with svc.db.writer.begin() as conn:
-            claimed = claims.claim(
-                conn,
-                worker=svc.worker_id,
-                now=now,
-                lease=timedelta(seconds=svc.settings.delivery_lease_s),
-                limit=svc.settings.delivery_batch,
-            )
-            jobs = []
-            for c in claimed:
-                payload = svc.vault.open(conn, c.case_id, c.sealed_payload)
-                agency = svc.directory.find(c.to_agency)
-                jobs.append(_Job(c, payload, agency.push_endpoint if agency else None))
+        claimed = claims.claim(
+            conn,
+            worker=svc.worker_id,
+            now=now,
+            lease=timedelta(seconds=svc.settings.delivery_lease_s),
+            limit=svc.settings.delivery_batch,
+        )
+        jobs = []
+        for c in claimed:
+            payload = svc.vault.open(conn, c.case_id, c.sealed_payload)
+            agency = svc.directory.find(c.to_agency)
+            jobs.append(_Job(c, payload, agency.push_endpoint if agency else None))
         return jobs
 
     def _record(self, results: list[tuple[_Job, PushResult, float]]) -> None:
+        # shared with the intakes of the moment: one commit and one hold of the log sequencer
+        self.svc.db.group.run(lambda conn: self._record_in(conn, results))
+
+    def _record_in(self, conn: Connection, results: list[tuple[_Job, PushResult, float]]) -> None:
         svc = self.svc
         now = svc.clock.now()
-        with svc.db.writer.begin() as conn:
-            for job, result, seconds in results:
-                c = job.claim
-                expected = outcome.Expected(c.id, c.case_id, c.to_agency, c.payload_sha256)
-                with bind(case_id=c.case_id, transfer_id=c.id):
-                    svc.metrics.delivery_latency.labels(c.to_agency).observe(seconds)
-                    error = result.error
-                    if result.ok and result.receipt is not None:
-                        try:
-                            agency = svc.directory.get(c.to_agency)
-                            kid, digest = outcome.check_receipt(agency, result.receipt, expected)
-                        except HubError as exc:
-                            error = f"receipt refused: {exc.detail}"
-                        else:
-                            svc.metrics.handover_latency.labels(c.to_agency).observe(
-                                (now - c.created_at).total_seconds()
-                            )
-                            if outcome.delivered(
-                                conn,
-                                svc,
-                                expected,
-                                receipt=result.receipt,
-                                kid=kid,
-                                digest=digest,
-                                worker=svc.worker_id,
-                                now=now,
-                            ):
-                                svc.metrics.deliveries.labels(c.to_agency, "delivered").inc()
-                            continue
-                    svc.metrics.deliveries.labels(c.to_agency, "failed").inc()
-                    outcome.failed(
-                        conn,
-                        svc,
-                        expected,
-                        error=error or "unknown error",
-                        attempts_before=c.attempts,
-                        worker=svc.worker_id,
-                        now=now,
-                    )
+        for job, result, seconds in results:
+            c = job.claim
+            expected = outcome.Expected(c.id, c.case_id, c.to_agency, c.payload_sha256)
+            with bind(case_id=c.case_id, transfer_id=c.id):
+                svc.metrics.delivery_latency.labels(c.to_agency).observe(seconds)
+                error = result.error
+                if result.ok and result.receipt is not None:
+                    try:
+                        agency = svc.directory.get(c.to_agency)
+                        kid, digest = outcome.check_receipt(agency, result.receipt, expected)
+                    except HubError as exc:
+                        error = f"receipt refused: {exc.detail}"
+                    else:
+                        svc.metrics.handover_latency.labels(c.to_agency).observe(
+                            (now - c.created_at).total_seconds()
+                        )
+                        if outcome.delivered(
+                            conn,
+                            svc,
+                            expected,
+                            receipt=result.receipt,
+                            kid=kid,
+                            digest=digest,
+                            worker=svc.worker_id,
+                            now=now,
+                        ):
+                            svc.metrics.deliveries.labels(c.to_agency, "delivered").inc()
+                        continue
+                svc.metrics.deliveries.labels(c.to_agency, "failed").inc()
+                outcome.failed(
+                    conn,
+                    svc,
+                    expected,
+                    error=error or "unknown error",
+                    attempts_before=c.attempts,
+                    worker=svc.worker_id,
+                    now=now,
+                )

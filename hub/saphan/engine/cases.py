@@ -10,23 +10,37 @@ import uuid
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, bindparam, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from saphan.canonical import Case, Reference
+from saphan.store.prepared import Prepared
 from saphan.store.tables import CaseRefRow, CaseRow, EventRow, TransferRow
 from saphan.store.vault import Erased, Vault
 
 CASES = CaseRow.__table__  # type: ignore[attr-defined]
 REFS = CaseRefRow.__table__  # type: ignore[attr-defined]
 EVENTS = EventRow.__table__  # type: ignore[attr-defined]
-#: built once: executing a prepared statement with a parameter dict skips the
-#: per-call statement construction that dominated the intake profile
-_INSERT_EVENT = insert(EVENTS)
 TRANSFERS = TransferRow.__table__  # type: ignore[attr-defined]
-INSERT_CASE = insert(CASES)
-INSERT_TRANSFER = insert(TRANSFERS)
+# The intake path's statements, compiled once (see saphan.store.prepared).
+_INSERT_EVENT = Prepared(insert(EVENTS))
+INSERT_CASE = Prepared(insert(CASES))
+INSERT_TRANSFER = Prepared(insert(TRANSFERS))
+_FIND_BY_REF = Prepared(
+    select(REFS.c.case_id).where(
+        REFS.c.system == bindparam("system"), REFS.c.ref == bindparam("ref")
+    )
+)
+_ADD_REFS = {
+    "postgresql": Prepared(
+        pg_insert(REFS).on_conflict_do_nothing(index_elements=["system", "ref"])
+    ),
+    "sqlite": Prepared(
+        sqlite_insert(REFS).on_conflict_do_nothing(index_elements=["system", "ref"])
+    ),
+}
+_SALT_OF = Prepared(select(CASES.c.salt).where(CASES.c.id == bindparam("case_id")))
 
 
 def new_id() -> str:
@@ -34,9 +48,8 @@ def new_id() -> str:
 
 
 def find_by_ref(conn: Connection, system: str, ref: str) -> str | None:
-    return conn.execute(
-        select(REFS.c.case_id).where(REFS.c.system == system, REFS.c.ref == ref)
-    ).scalar()
+    row = _FIND_BY_REF.first(conn, {"system": system, "ref": ref})
+    return None if row is None else str(row[0])
 
 
 def find_by_tracking(conn: Connection, tracking_no: str) -> str | None:
@@ -48,8 +61,7 @@ def add_refs(conn: Connection, case_id: str, refs: Iterable[Reference]) -> None:
     rows = [{"case_id": case_id, "system": r.system.value, "ref": r.ref} for r in refs]
     if not rows:
         return
-    ins = pg_insert(REFS) if conn.dialect.name == "postgresql" else sqlite_insert(REFS)
-    conn.execute(ins.on_conflict_do_nothing(index_elements=["system", "ref"]), rows)
+    _ADD_REFS[conn.dialect.name].executemany(conn, rows)
 
 
 def load_case(conn: Connection, vault: Vault, case_id: str) -> Case:
@@ -137,8 +149,8 @@ def add_event(
     receipt: str | None = None,
     message_id: str | None = None,
 ) -> None:
-    conn.execute(
-        _INSERT_EVENT,
+    _INSERT_EVENT.run(
+        conn,
         dict(
             case_id=case_id,
             at=at,
@@ -156,9 +168,9 @@ def add_event(
 
 
 def salt_of(conn: Connection, case_id: str) -> bytes:
-    value = conn.execute(select(CASES.c.salt).where(CASES.c.id == case_id)).scalar()
-    assert value is not None
-    return bytes(value)
+    row = _SALT_OF.first(conn, {"case_id": case_id})
+    assert row is not None
+    return bytes(row[0])
 
 
 def can_see(conn: Connection, case_id: str, agency: str) -> bool:

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError as DbIntegrityError
 
 from saphan.canonical import Case
@@ -43,14 +43,29 @@ from saphan.ledger.receipts import ReceiptPayload, issue_receipt
 from saphan.logs import bind
 from saphan.reference.calendar import thai_date
 from saphan.store import log as transfer_log
+from saphan.store.prepared import Prepared
 from saphan.store.tables import InboundRow, QuarantineRow
 from saphan.translate import Parsed, Record, get_adapter
 
 log = logging.getLogger("saphan.intake")
 INBOUND = InboundRow.__table__  # type: ignore[attr-defined]
-#: built once: executing a prepared statement with a parameter dict skips the
-#: per-call statement construction that dominated the intake profile
-_INSERT_INBOUND = insert(INBOUND)
+# The intake path's statements, compiled once (see saphan.store.prepared).
+_INSERT_INBOUND = Prepared(insert(INBOUND))
+_ANSWERED = Prepared(
+    update(INBOUND)
+    .where(INBOUND.c.id == bindparam("inbound_id"))
+    .values(response_status=bindparam("status"), response_body=bindparam("body"))
+)
+_STORED_ANSWER = Prepared(
+    select(INBOUND.c.response_status, INBOUND.c.response_body, INBOUND.c.body_sha256).where(
+        INBOUND.c.sender == bindparam("sender"), INBOUND.c.idem_key == bindparam("key")
+    )
+)
+_HANDED_ON = Prepared(
+    update(CASES)
+    .where(CASES.c.id == bindparam("case_id"))
+    .values(holder=bindparam("holder"), deadline=bindparam("deadline"))
+)
 QUARANTINE = QuarantineRow.__table__  # type: ignore[attr-defined]
 
 
@@ -67,11 +82,7 @@ def _json(obj: Any) -> bytes:
 
 def stored_answer(svc: Services, sender: str, key: str, body_sha: str) -> Answer | None:
     with svc.db.reader.connect() as conn:
-        row = conn.execute(
-            select(INBOUND.c.response_status, INBOUND.c.response_body, INBOUND.c.body_sha256).where(
-                INBOUND.c.sender == sender, INBOUND.c.idem_key == key
-            )
-        ).first()
+        row = _STORED_ANSWER.first(conn, {"sender": sender, "key": key})
     if row is None:
         return None
     status, body, sha = int(row[0]), bytes(row[1]), str(row[2])
@@ -128,43 +139,55 @@ def _commit(
     parsed: Parsed | None,
     refusal: InputError | None,
 ) -> Answer:
+    return svc.db.group.run(
+        lambda conn: _write(conn, svc, fmt, sender, body, body_sha, key, parsed, refusal)
+    )
+
+
+def _write(
+    conn: Connection,
+    svc: Services,
+    fmt: str,
+    sender: str,
+    body: bytes,
+    body_sha: str,
+    key: str,
+    parsed: Parsed | None,
+    refusal: InputError | None,
+) -> Answer:
+    """Everything one message writes, in the (shared) transaction ``conn``."""
     now = svc.clock.now()
     inbound_id = new_id()
-    with svc.db.writer.begin() as conn:
-        data_key = svc.vault.new_owner(conn, inbound_id)
-        # The message is kept first: whatever happens next, it is not lost.
-        conn.execute(
-            _INSERT_INBOUND,
-            dict(
-                id=inbound_id,
-                sender=sender,
-                format=fmt,
-                idem_key=key,
-                body_sha256=body_sha,
-                received_at=now,
-                sealed_body=svc.vault.seal(conn, inbound_id, body, data_key),
-                key_owner=inbound_id,
-                response_status=0,
-                response_body=b"",
-            ),
-        )
-        if parsed is None:
-            assert refusal is not None
-            qid = quarantine(conn, svc, inbound_id, 0, sender, fmt, body, refusal.problems, now)
-            svc.metrics.intake.labels(fmt, "refused").inc()
-            answer = _refused(refusal, qid, inbound_id)
-        else:
-            batch = get_adapter(fmt).batch
-            results = [
-                _record(conn, svc, fmt, sender, body_sha, inbound_id, rec, now, batch=batch)
-                for rec in parsed.records
-            ]
-            answer = _answer(batch, parsed, results, inbound_id)
-        conn.execute(
-            update(INBOUND)
-            .where(INBOUND.c.id == inbound_id)
-            .values(response_status=answer.status, response_body=answer.body)
-        )
+    data_key = svc.vault.new_owner(conn, inbound_id)
+    # The message is kept first: whatever happens next, it is not lost.
+    _INSERT_INBOUND.run(
+        conn,
+        dict(
+            id=inbound_id,
+            sender=sender,
+            format=fmt,
+            idem_key=key,
+            body_sha256=body_sha,
+            received_at=now,
+            sealed_body=svc.vault.seal(conn, inbound_id, body, data_key),
+            key_owner=inbound_id,
+            response_status=0,
+            response_body=b"",
+        ),
+    )
+    if parsed is None:
+        assert refusal is not None
+        qid = quarantine(conn, svc, inbound_id, 0, sender, fmt, body, refusal.problems, now)
+        svc.metrics.intake.labels(fmt, "refused").inc()
+        answer = _refused(refusal, qid, inbound_id)
+    else:
+        batch = get_adapter(fmt).batch
+        results = [
+            _record(conn, svc, fmt, sender, body_sha, inbound_id, rec, now, batch=batch)
+            for rec in parsed.records
+        ]
+        answer = _answer(batch, parsed, results, inbound_id)
+    _ANSWERED.run(conn, {"inbound_id": inbound_id, "status": answer.status, "body": answer.body})
     return answer
 
 
@@ -331,8 +354,8 @@ def accept_case(
         salt = new_case_salt()
         data_key = svc.vault.new_owner(conn, case_id)
         rating_token = secrets.token_urlsafe(18)
-        conn.execute(
-            INSERT_CASE,
+        INSERT_CASE.run(
+            conn,
             dict(
                 id=case_id,
                 created_at=now,
@@ -452,10 +475,8 @@ def accept_case(
             )
         if forwards:
             deadline = forwards[0].deadline
-            conn.execute(
-                update(CASES)
-                .where(CASES.c.id == case_id)
-                .values(holder=forwards[0].to_agency, deadline=deadline)
+            _HANDED_ON.run(
+                conn, {"case_id": case_id, "holder": forwards[0].to_agency, "deadline": deadline}
             )
     out: dict[str, Any] = {
         "case_id": case_id,

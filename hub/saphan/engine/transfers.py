@@ -70,8 +70,8 @@ def create(
     digest = hashlib.sha256(payload).hexdigest()
     transfer_id = new_id()
     mode: Literal["push", "pull"] = "push" if isinstance(agency.delivery, PushDelivery) else "pull"
-    conn.execute(
-        INSERT_TRANSFER,
+    INSERT_TRANSFER.run(
+        conn,
         dict(
             id=transfer_id,
             case_id=case_id,

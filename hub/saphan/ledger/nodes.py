@@ -26,7 +26,7 @@ it has persisted; a node the reader lacks is reported as an :class:`IntegrityErr
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -45,15 +45,21 @@ __all__ = [
     "Node",
     "NodeId",
     "NodeReader",
+    "Plan",
     "append_leaves",
     "compact_range_from",
     "compact_range_root",
     "consistency_nodes",
+    "consistency_plan",
     "consistency_proof_from",
     "decode_compact_range",
     "encode_compact_range",
     "inclusion_nodes",
+    "inclusion_plan",
     "inclusion_proof_from",
+    "plan_nodes",
+    "proof_from_nodes",
+    "proof_from_plan",
     "range_nodes",
     "root_from",
     "root_nodes",
@@ -196,6 +202,89 @@ def _range_head(reader: NodeReader, lo: int, hi: int) -> bytes:
     return compact_range_root(heads)
 
 
+#: The nodes of each element of a proof, in proof order: an element is the right fold of its
+#: nodes' hashes (most elements are one node; only a range at the tree's right edge has more).
+Plan = list[tuple[NodeId, ...]]
+
+
+def inclusion_plan(index: int, size: int) -> Plan:
+    """The nodes of each element of the inclusion proof of ``index`` in ``size`` leaves.
+
+    The walk of :func:`saphan.ledger.merkle.inclusion_ranges` with each range named by its
+    complete subtrees at once: a proof is asked for on every request, so this is computed
+    once and shared by the database read and the fold.
+    """
+    if not 0 <= index < size:
+        inclusion_ranges(index, size)  # raises the error that names the bad index
+    plan: Plan = []
+    lo, hi, edge = 0, size, True
+    while hi - lo > 1:
+        level = (hi - lo - 1).bit_length() - 1
+        k = 1 << level
+        if index < lo + k:
+            # The right part: while [lo, hi) still ends at the tree's right edge it may be
+            # incomplete; below the first left turn every range is one complete subtree.
+            if edge and hi - lo - k != k:
+                plan.append(tuple(range_nodes(lo + k, hi)))
+            else:
+                width = hi - lo - k
+                sub = width.bit_length() - 1
+                plan.append(((sub, (lo + k) >> sub),))
+            edge = False
+            hi = lo + k
+        else:
+            plan.append(((level, lo >> level),))
+            lo += k
+    plan.reverse()
+    return plan
+
+
+def consistency_plan(first: int, second: int) -> Plan:
+    """The nodes of each element of the consistency proof from ``first`` to ``second``."""
+    return [tuple(range_nodes(lo, hi)) for lo, hi in consistency_ranges(first, second)]
+
+
+def plan_nodes(plan: Plan) -> list[NodeId]:
+    """Every node a plan reads, in plan order (each once: a proof's ranges are disjoint)."""
+    return [node for element in plan for node in element]
+
+
+def proof_from_plan(reader: NodeReader, plan: Plan) -> list[bytes]:
+    """The proof a plan names, from a :class:`NodeReader`."""
+    proof: list[bytes] = []
+    for element in plan:
+        if len(element) == 1:
+            proof.append(_read(reader, element[0]))
+        else:
+            proof.append(compact_range_root([_read(reader, node) for node in element]))
+    return proof
+
+
+def proof_from_nodes(nodes: Mapping[NodeId, bytes], plan: Plan) -> list[bytes]:
+    """:func:`proof_from_plan` over nodes already fetched into a mapping.
+
+    The common case (every node present and 32 bytes) takes one pass with no per-node call;
+    anything else is answered by :func:`proof_from_plan`, which names the bad node.
+    """
+    try:
+        heads = [[nodes[node] for node in element] for element in plan]
+    except KeyError:
+        heads = []
+    if len(heads) != len(plan) or any(len(h) != HASH_SIZE for part in heads for h in part):
+        return proof_from_plan(_MappingReader(nodes), plan)
+    return [part[0] if len(part) == 1 else compact_range_root(part) for part in heads]
+
+
+class _MappingReader:
+    """A mapping of fetched nodes as a :class:`NodeReader`."""
+
+    def __init__(self, nodes: Mapping[NodeId, bytes]) -> None:
+        self._nodes = nodes
+
+    def get(self, level: int, index: int) -> bytes:
+        return self._nodes[(level, index)]
+
+
 def root_nodes(size: int) -> list[NodeId]:
     """The nodes :func:`root_from` reads for a tree of ``size`` leaves."""
     return range_nodes(0, size)
@@ -203,12 +292,12 @@ def root_nodes(size: int) -> list[NodeId]:
 
 def inclusion_nodes(index: int, size: int) -> list[NodeId]:
     """The nodes :func:`inclusion_proof_from` reads."""
-    return [n for lo, hi in inclusion_ranges(index, size) for n in range_nodes(lo, hi)]
+    return plan_nodes(inclusion_plan(index, size))
 
 
 def consistency_nodes(first: int, second: int) -> list[NodeId]:
     """The nodes :func:`consistency_proof_from` reads."""
-    return [n for lo, hi in consistency_ranges(first, second) for n in range_nodes(lo, hi)]
+    return plan_nodes(consistency_plan(first, second))
 
 
 def root_from(reader: NodeReader, size: int) -> bytes:
@@ -227,12 +316,12 @@ def compact_range_from(reader: NodeReader, size: int) -> tuple[bytes, ...]:
 
 def inclusion_proof_from(reader: NodeReader, index: int, size: int) -> list[bytes]:
     """The RFC 9162 inclusion proof of leaf ``index`` in the tree of ``size`` leaves."""
-    return [_range_head(reader, lo, hi) for lo, hi in inclusion_ranges(index, size)]
+    return proof_from_plan(reader, inclusion_plan(index, size))
 
 
 def consistency_proof_from(reader: NodeReader, first: int, second: int) -> list[bytes]:
     """The RFC 9162 consistency proof from the tree of ``first`` leaves to ``second``."""
-    return [_range_head(reader, lo, hi) for lo, hi in consistency_ranges(first, second)]
+    return proof_from_plan(reader, consistency_plan(first, second))
 
 
 class MemoryNodeStore:

@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event
 
 from saphan.errors import ConfigError
+from saphan.store.group import GroupCommitter
 
 
 def make_engine(
@@ -74,12 +75,15 @@ class Database:
         self.reader = (
             make_engine(url, echo=echo, writer=False) if url.startswith("sqlite") else self.writer
         )
+        #: shared transactions for the hot write paths (intake, delivery outcomes)
+        self.group = GroupCommitter(self.writer)
 
     @property
     def dialect(self) -> str:
         return self.writer.dialect.name
 
     def dispose(self) -> None:
+        self.group.close()
         self.writer.dispose()
         if self.reader is not self.writer:
             self.reader.dispose()

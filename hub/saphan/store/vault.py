@@ -17,15 +17,15 @@ from datetime import UTC, datetime
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from sqlalchemy import Connection, delete, insert, select
+from sqlalchemy import Connection, bindparam, delete, insert, select
 
 from saphan.errors import IntegrityError, NotFoundError
+from saphan.store.prepared import Prepared
 from saphan.store.tables import DataKeyRow
 
 _KEYS = DataKeyRow.__table__  # type: ignore[attr-defined]
-#: built once: executing a prepared statement with a parameter dict skips the
-#: per-call statement construction that dominated the intake profile
-_INSERT_KEY = insert(_KEYS)
+_INSERT_KEY = Prepared(insert(_KEYS))
+_KEY_OF = Prepared(select(_KEYS.c.wrapped).where(_KEYS.c.owner == bindparam("owner")))
 _NONCE = 12
 _VERSION = b"\x01"
 
@@ -51,7 +51,7 @@ class Vault:
         key = AESGCM.generate_key(bit_length=256)
         nonce = os.urandom(_NONCE)
         wrapped = _VERSION + nonce + self._master.encrypt(nonce, key, owner.encode())
-        conn.execute(_INSERT_KEY, dict(owner=owner, wrapped=wrapped, created_at=_now()))
+        _INSERT_KEY.run(conn, dict(owner=owner, wrapped=wrapped, created_at=_now()))
         return key
 
     def seal(self, conn: Connection, owner: str, data: bytes, key: bytes | None = None) -> bytes:
@@ -74,9 +74,10 @@ class Vault:
         return bool(result.rowcount)
 
     def _key(self, conn: Connection, owner: str) -> bytes:
-        wrapped = conn.execute(select(_KEYS.c.wrapped).where(_KEYS.c.owner == owner)).scalar()
-        if wrapped is None:
+        row = _KEY_OF.first(conn, {"owner": owner})
+        if row is None:
             raise Erased(f"no data key for {owner}: erased or never created")
+        wrapped = bytes(row[0])
         try:
             key = self._master.decrypt(
                 wrapped[1 : 1 + _NONCE], wrapped[1 + _NONCE :], owner.encode()

@@ -5,7 +5,7 @@ import time
 
 import pytest
 
-from saphan.errors import IntegrityError
+from saphan.errors import InputError, IntegrityError
 from saphan.ledger import merkle
 from saphan.ledger.nodes import (
     MemoryNodeStore,
@@ -13,11 +13,15 @@ from saphan.ledger.nodes import (
     compact_range_from,
     compact_range_root,
     consistency_nodes,
+    consistency_plan,
     consistency_proof_from,
     decode_compact_range,
     encode_compact_range,
     inclusion_nodes,
+    inclusion_plan,
     inclusion_proof_from,
+    plan_nodes,
+    range_nodes,
     root_from,
     root_nodes,
 )
@@ -95,6 +99,41 @@ def test_the_named_nodes_are_exactly_what_is_read() -> None:
     ]:
         prefetched = MemoryNodeStore((lv, ix, full.get(lv, ix)) for lv, ix in names)
         assert answer(prefetched) == answer(full)
+
+
+def test_a_plan_names_the_subtrees_of_each_proof_range() -> None:
+    # The plan is a shortcut through the RFC's walk; the ranges are the definition.
+    for size in range(1, 300):
+        for index in range(size):
+            assert inclusion_plan(index, size) == [
+                tuple(range_nodes(lo, hi)) for lo, hi in merkle.inclusion_ranges(index, size)
+            ], (index, size)
+        for first in range(1, size + 1):
+            plan = consistency_plan(first, size)
+            assert plan == [
+                tuple(range_nodes(lo, hi)) for lo, hi in merkle.consistency_ranges(first, size)
+            ]
+            assert len(plan_nodes(plan)) == sum(map(len, plan))  # no node read twice
+
+
+def test_every_proof_from_the_store_equals_the_list_proof() -> None:
+    leaves = _leaves(130)
+    store = MemoryNodeStore(append_leaves(0, (), leaves).nodes)
+    for size in range(1, 131):
+        for index in range(size):
+            assert inclusion_proof_from(store, index, size) == merkle.inclusion_proof(
+                leaves[:size], index
+            )
+        for first in range(1, size + 1):
+            assert consistency_proof_from(store, first, size) == merkle.consistency_proof(
+                leaves[:size], first
+            )
+
+
+def test_a_plan_refuses_an_index_outside_the_tree() -> None:
+    for index, size in [(5, 5), (-1, 5), (0, 0)]:
+        with pytest.raises(InputError, match="no inclusion proof"):
+            inclusion_plan(index, size)
 
 
 def test_a_missing_node_is_an_integrity_error_naming_it() -> None:
