@@ -81,6 +81,27 @@ def has_unwritable(body: str) -> bool:
     return _UNWRITABLE.search(body) is not None
 
 
+def utf8_unless_unwritable(body: str) -> bytes | None:
+    """``body`` in UTF-8, or None when it holds a character XML 1.0 cannot hold: the
+    answer of :func:`has_unwritable`, found in the bytes the message needs anyway at a
+    fraction of the cost of a regular expression over the text. Lone surrogates are what
+    UTF-8 cannot encode; each C0 control is a byte of its own (every byte of another
+    character is 0x80 or above); U+FFFE and U+FFFF are ``EF BF BE`` and ``EF BF BF``, and
+    ``EF`` only ever starts a character. A test holds the two to the same answer."""
+    try:
+        data = body.encode("utf-8")
+    except UnicodeEncodeError:
+        return None
+    if b"\0" in data.translate(_C0_TO_NUL) or b"\xef\xbf\xbe" in data or b"\xef\xbf\xbf" in data:
+        return None
+    return data
+
+
+#: the C0 controls XML 1.0 cannot hold (all but tab, line feed and carriage return) to NUL
+_C0: Final = bytes(b for b in range(0x20) if b not in (0x09, 0x0A, 0x0D))
+_C0_TO_NUL: Final = bytes.maketrans(_C0, bytes(len(_C0)))
+
+
 def tree(body: str) -> etree._Element:
     """The written text as a tree again (it is the renderer's own: no limits are near)."""
     return safexml.parse(body.encode("utf-8"), huge_text=True, max_markup=1_000_000)
@@ -115,12 +136,23 @@ def locate_unwritable(body: str) -> tuple[etree._Element, list[Problem]]:
 def be_datetime(instant: datetime) -> str:
     """:func:`~saphan.reference.calendar.format_be_datetime`, without ``strftime`` (which
     costs more than the rest of it); a test holds the two to the same text."""
+    return be_datetime_checked(instant)[0]
+
+
+def be_datetime_checked(instant: datetime) -> tuple[str, bool]:
+    """:func:`be_datetime`, and whether the text has the XSD's form (``_screens.BE_TEXT``):
+    day, month, hour, minute and second are always written with two digits, so only the
+    BE year can miss it, when it is not four digits."""
     local = instant.astimezone(THAI_TZ)
-    text = f"{local.day:02d}/{local.month:02d}/{local.year + BE_OFFSET} "
-    text += f"{local.hour:02d}:{local.minute:02d}"
+    year = local.year + BE_OFFSET
     if local.second or local.microsecond:
-        text += f":{local.second:02d}"
-    return text
+        text = (
+            f"{local.day:02d}/{local.month:02d}/{year} "
+            f"{local.hour:02d}:{local.minute:02d}:{local.second:02d}"
+        )
+    else:
+        text = f"{local.day:02d}/{local.month:02d}/{year} {local.hour:02d}:{local.minute:02d}"
+    return text, 1000 <= year <= 9999
 
 
 def degrees(value: float) -> str:

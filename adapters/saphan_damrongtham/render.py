@@ -114,6 +114,10 @@ def render_case(case: Case, receiver: Receiver, *, check: bool = False) -> bytes
         if invalid:
             raise InputError.from_problems(invalid, "the damrongtham message would not be valid")
     head = f'<?xml version="1.0" encoding="{encoding.label}"?>\n'
+    if root is None and encoding is _encoding.UTF8 and writer.head_utf8 is not None:
+        # the text as written, in UTF-8: most of it was encoded while it was screened
+        rest = body[writer.head_length :] + "\n"
+        return head.encode("ascii") + writer.head_utf8 + rest.encode("utf-8")
     written = _encoding.encode(head + body + "\n", encoding)
     if written is None:
         raise InputError.from_problems(
@@ -149,13 +153,34 @@ def holder_center(case: Case, receiver: Receiver) -> Center:
 _CODE_SCHEMES: Final = ("damrongtham.channel", "damrongtham.main_type", "damrongtham.sub_type")
 
 
+#: what a case's codes give: per scheme, the code written (empty when there is none) and
+#: the problem when there is none; then the channel's label
+_Codes = tuple[tuple[tuple[str, str | None], ...], str | None]
+
+
 @lru_cache(maxsize=4096)
-def _resolved(cw: Crosswalks, codes: tuple[tuple[str, str], ...]) -> tuple[str | None, ...]:
+def _resolved(cw: Crosswalks, codes: tuple[tuple[str, str], ...]) -> _Codes:
     # The same few combinations of codes recur; finding chains of tables does not need to
     # be repeated for each message. Keyed by the tables themselves, so new tables (another
     # mappings folder) are never answered from the old ones.
     given = dict(codes)
-    return tuple(cw.resolve(given, scheme) for scheme in _CODE_SCHEMES)
+    found: list[tuple[str, str | None]] = []
+    for scheme in _CODE_SCHEMES:
+        value = cw.resolve(given, scheme)
+        if value is None and scheme == "damrongtham.sub_type":
+            value = _OTHER_SUB_TYPE
+        if value is None or not cw.is_code(scheme, value):
+            found.append(("", f"no {scheme} code for this case ({value!r})"))
+        else:  # a code of the format's own table: nothing in it needs escaping
+            found.append((value, None))
+    return tuple(found), cw.label("damrongtham.channel", found[0][0])
+
+
+@lru_cache(maxsize=64)
+def _coded(cw: Crosswalks, scheme: str, meaning: str) -> tuple[str, str | None]:
+    """The format's code for a canonical meaning, and its label (a handful of each)."""
+    code = cw.encode(scheme, meaning)
+    return code, cw.label(scheme, code)
 
 
 def _leaf(indent: str, name: str, value: str | None, attributes: str = "") -> str:
@@ -178,6 +203,9 @@ class _Writer:
         self.doubtful = False
         #: whether the text holds a character XML cannot hold (see :mod:`._writer`)
         self.unwritable = False
+        #: the UTF-8 of the text up to the attachments, and how long that text is
+        self.head_utf8: bytes | None = None
+        self.head_length = 0
 
     def problem(self, path: str, message: str) -> None:
         self.problems.append(Problem(path, message))
@@ -190,11 +218,11 @@ class _Writer:
 
     def write(self, case: Case, center: Center) -> str:
         cw, text = crosswalks(), _writer.text
-        codes = tuple(case.codes.items())
-        found = _resolved(cw, codes)
-        channel = self.code(cw, "damrongtham.channel", found[0])
-        main_type = self.code(cw, "damrongtham.main_type", found[1])
-        sub_type = self.code(cw, "damrongtham.sub_type", found[2])
+        found, channel_label = _resolved(cw, tuple(case.codes.items()))
+        for scheme, (_, missing) in zip(_CODE_SCHEMES, found, strict=True):
+            if missing is not None:
+                self.problem(f"/codes/{scheme}", missing)
+        channel, main_type, sub_type = found[0][0], found[1][0], found[2][0]
         matter = case.matter
         self.screen(0 < len(matter.title) <= 500 and 0 < len(matter.detail) <= 20_000)
         out = [
@@ -202,12 +230,12 @@ class _Writer:
             self.tracking_no(case),
             f'\n{_1}<Center level="{center.level}" code="{center.code}">{text(center.name)}</Center>'
             f"\n{_1}<ReceivedAt>{self.when(case.received_at)}</ReceivedAt>",
-            _leaf(_1, "Channel", cw.label("damrongtham.channel", channel), f' code="{channel}"'),
+            _leaf(_1, "Channel", channel_label, f' code="{channel}"'),
             self.complainant(case.complainant, protected=case.identity_protected),
         ]
         add = out.append
         if case.respondent is not None:
-            kind = case.respondent.kind.value.upper()
+            kind = case.respondent.kind._value_.upper()
             name = text(case.respondent.name or "")
             add(f'\n{_1}<Respondent type="{kind}">{name}</Respondent>')
         add(
@@ -220,16 +248,19 @@ class _Writer:
         if case.incident is not None:
             add(self.place(case.incident))
         if case.escalation is not None:
-            reason = cw.encode("damrongtham.escalation_reason", case.escalation.reason.value)
-            add(_leaf(_1, "Escalation", case.escalation.note, f' reason="{reason}"'))
-        status = cw.encode("damrongtham.status", case.status.code.value)
+            escalation = case.escalation
+            reason, _ = _coded(cw, "damrongtham.escalation_reason", escalation.reason._value_)
+            add(_leaf(_1, "Escalation", escalation.note, f' reason="{reason}"'))
+        status, label = _coded(cw, "damrongtham.status", case.status.code._value_)
         at = self.when(case.status.at)
-        label = cw.label("damrongtham.status", status)
         add(_leaf(_1, "Status", label, f' code="{status}" at="{at}"'))
         head = "".join(out)
         # One scan of the text for characters XML cannot hold, but for the content of the
-        # attachments, which is screened as base64 (megabytes of it, in a large file).
-        self.unwritable = _writer.has_unwritable(head)
+        # attachments, which is screened as base64 (megabytes of it, in a large file). It
+        # is made on the text's UTF-8, which a message in UTF-8 then reuses.
+        self.head_utf8 = _writer.utf8_unless_unwritable(head)
+        self.unwritable = self.head_utf8 is None
+        self.head_length = len(head)
         if not case.attachments:
             return head + "\n</Case>"
         return head + self.attachments(case.attachments) + "\n</Case>"
@@ -258,8 +289,10 @@ class _Writer:
         return "".join(out)
 
     def when(self, instant: datetime) -> str:
-        written = _writer.be_datetime(instant)
-        self.screen(_screens.BE_TEXT.fullmatch(written))
+        written, four_digits = _writer.be_datetime_checked(instant)
+        # the XSD's form: every part but the year is two digits as written; the year must
+        # be four (what BE_TEXT in _screens says of the whole)
+        self.screen(four_digits)
         return written
 
     def tracking_no(self, case: Case) -> str:
@@ -278,14 +311,6 @@ class _Writer:
         if not _OTHER_NUMBER.fullmatch(other.ref):
             self.problem("/origin", f"{other.ref!r} cannot be written as a TrackingNo")
         return _leaf(_1, "TrackingNo", other.ref, f' system="{other.system.value}"')
-
-    def code(self, cw: Crosswalks, scheme: str, value: str | None) -> str:
-        if value is None and scheme == "damrongtham.sub_type":
-            value = _OTHER_SUB_TYPE
-        if value is None or not cw.is_code(scheme, value):
-            self.problem(f"/codes/{scheme}", f"no {scheme} code for this case ({value!r})")
-            return ""
-        return value  # a code of the format's own table: nothing in it needs escaping
 
     def complainant(self, person: Complainant, *, protected: bool) -> str:
         text = _writer.text

@@ -19,14 +19,16 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
+from datetime import date
+from functools import lru_cache
 from typing import Any
 
 from saphan.canonical import Case, Complexity, SourceSystem
 from saphan.reference.calendar import thai_date, to_epoch_ms
 from saphan.reference.phone import to_national
 from saphan.translate.adapter import Receiver
-from saphan.translate.crosswalk import crosswalks
-from saphan.translate.jsonparts import address_line, resolve_code
+from saphan.translate.crosswalk import Crosswalks, crosswalks
+from saphan.translate.jsonparts import address_line
 from saphan.translate.jsonwire import compact, restore_unknown
 
 FORMAT = "pmo1111"
@@ -35,24 +37,36 @@ VERSION = "1.0"
 PSC = "PSC"
 
 
-def _code(case: Case, scheme: str, fallback: str) -> str:
-    value = resolve_code(case.codes, scheme)
-    return value if value is not None and crosswalks().is_code(scheme, value) else fallback
+@lru_cache(maxsize=4096)
+def _codes(cw: Crosswalks, codes: tuple[tuple[str, str], ...]) -> tuple[str, ...]:
+    """The channel (for a first-hand case), case type and topic of a case with ``codes``:
+    the same few combinations recur, so each is worked out once (keyed by the tables too,
+    so other tables are never answered from these)."""
+    given = dict(codes)
+    found = []
+    for scheme, fallback in _CODE_SCHEMES:
+        value = cw.resolve(given, scheme)
+        found.append(value if value is not None and cw.is_code(scheme, value) else fallback)
+    return tuple(found)
+
+
+_CODE_SCHEMES = (
+    ("pmo1111.channel", "6"),
+    ("pmo1111.case_type", "1"),
+    ("pmo1111.topic", "T15"),
+)
+
+
+@lru_cache(maxsize=256)
+def _status_code(cw: Crosswalks, own: str | None, meaning: str) -> int:
+    # The code the case arrived with, when it still says the same thing; else the agreed one.
+    if own is not None and cw.decode("pmo1111.status", own) == meaning:
+        return int(own)
+    return int(cw.encode("pmo1111.status", meaning))
 
 
 def _status(case: Case) -> int:
-    # The code the case arrived with, when it still says the same thing; else the agreed one.
-    cw = crosswalks()
-    own = case.codes.get("pmo1111.status")
-    if own is not None and cw.decode("pmo1111.status", own) == case.status.code.value:
-        return int(own)
-    return int(cw.encode("pmo1111.status", case.status.code.value))
-
-
-def _channel(case: Case) -> int:
-    if case.origin.system != SourceSystem.PSC1111:
-        return 6  # not received first-hand by 1111: a referral from another agency
-    return int(_code(case, "pmo1111.channel", "6"))
+    return _status_code(crosswalks(), case.codes.get("pmo1111.status"), case.status.code.value)
 
 
 def _tel(e164: str | None) -> str | None:
@@ -94,18 +108,20 @@ def render_record(case: Case, receiver: Receiver) -> dict[str, Any]:
             "lon": p.lon,
         }
     first_hand = case.origin.system == SourceSystem.PSC1111
+    channel, case_type, topic = _codes(crosswalks(), tuple(case.codes.items()))
     record: dict[str, Any] = {
         "ticket_no": case.reference(SourceSystem.PSC1111),
         "ext_ref": None
         if first_hand
         else {"system": case.origin.system.value, "ref": case.origin.ref},
-        "channel": _channel(case),
+        # not received first-hand by 1111: a referral from another agency
+        "channel": int(channel) if first_hand else 6,
         "recv_ms": to_epoch_ms(case.received_at),
         "person": _person(case),
         "hide_identity": case.complainant.conceal_identity,
         "anonymous": case.complainant.anonymous,
-        "case_type": int(_code(case, "pmo1111.case_type", "1")),
-        "topic": _code(case, "pmo1111.topic", "T15"),
+        "case_type": int(case_type),
+        "topic": topic,
         "title": case.matter.title,
         "detail": case.matter.detail,
         "place": place,
@@ -123,6 +139,14 @@ def render_record(case: Case, receiver: Receiver) -> dict[str, Any]:
     return record
 
 
+def _yyyymmdd(day: date) -> str:
+    """``f"{day:%Y%m%d}"`` without ``strftime`` (which costs more than the rest of the
+    envelope), for the years it writes with four digits."""
+    if day.year < 1000:
+        return f"{day:%Y%m%d}"
+    return f"{day.year}{day.month:02d}{day.day:02d}"
+
+
 def render_batch(cases: Sequence[Case], receiver: Receiver) -> dict[str, Any]:
     """The whole batch: envelope and one record per case, in the order given."""
     records = [render_record(case, receiver) for case in cases]
@@ -131,7 +155,7 @@ def render_batch(cases: Sequence[Case], receiver: Receiver) -> dict[str, Any]:
     number = int.from_bytes(digest[:4], "big") % 10000
     return {
         "psc_version": VERSION,
-        "batch_id": f"PSC-{thai_date(basis):%Y%m%d}-{number:04d}",
+        "batch_id": f"PSC-{_yyyymmdd(thai_date(basis))}-{number:04d}",
         "generated_ms": to_epoch_ms(basis),
         "records": records,
     }

@@ -5,7 +5,9 @@
   their element or attribute, and each screen must send to the XSD what the XSD refuses
   (the property test ``tests/property/test_damrongtham_screens.py`` draws hostile cases;
   here each screen is hit once, by name).
-* Its own BE formatting is :func:`~saphan.reference.calendar.format_be_datetime`'s.
+* Its own BE formatting is :func:`~saphan.reference.calendar.format_be_datetime`'s, and its
+  check of the year is the XSD form's; its scan of the UTF-8 for characters XML cannot hold
+  answers as the regular expression over the text does.
 * The reader counts the format's own attributes so that a document with nothing to keep
   is seen without a walk: the count must be exact, and every kind of foreign content must
   still be found.
@@ -31,7 +33,13 @@ from saphan.translate import safexml
 from saphan.translate.adapter import Receiver
 from saphan_damrongtham import DamrongthamAdapter, _encoding, _extensions
 from saphan_damrongtham._reader import Reader
-from saphan_damrongtham._writer import be_datetime
+from saphan_damrongtham._screens import BE_TEXT
+from saphan_damrongtham._writer import (
+    be_datetime,
+    be_datetime_checked,
+    has_unwritable,
+    utf8_unless_unwritable,
+)
 from saphan_damrongtham.parse import read_case
 
 FAST = DamrongthamAdapter()
@@ -167,6 +175,34 @@ def test_values_the_xsd_takes_pass_the_screens(examples: Path) -> None:
 def test_be_datetime_is_format_be_datetime(when: datetime, offset_minutes: int) -> None:
     instant = when.replace(tzinfo=timezone(timedelta(minutes=offset_minutes)))
     assert be_datetime(instant) == format_be_datetime(instant)
+
+
+@given(
+    st.datetimes(min_value=datetime(1, 1, 2), max_value=datetime(9999, 12, 30)),  # noqa: DTZ001
+    st.integers(-14 * 60, 14 * 60),
+)
+def test_the_year_check_is_the_xsd_form(when: datetime, offset_minutes: int) -> None:
+    instant = when.replace(tzinfo=timezone(timedelta(minutes=offset_minutes)))
+    written, four_digits = be_datetime_checked(instant)
+    assert written == format_be_datetime(instant)
+    assert four_digits == (BE_TEXT.fullmatch(written) is not None)
+
+
+#: characters near and at the edges of what XML 1.0 holds, and Thai
+EDGES = "\x00\x01\x08\t\n\x0b\x0c\r\x0e\x1f \x7f\x80\x9f\u0e01\u0e1f\ud7ff\ud800\udbff\udc00\udfff\ue000\ufffd\ufffe\uffff\U00010000\U0010ffff"
+
+
+@given(st.text(alphabet=st.sampled_from(EDGES) | st.characters(), max_size=40))
+def test_the_utf8_scan_answers_as_the_text_scan(value: str) -> None:
+    found = utf8_unless_unwritable(value)
+    assert (found is None) == has_unwritable(value)
+    if found is not None:
+        assert found == value.encode("utf-8")
+
+
+@pytest.mark.parametrize("char", list(EDGES))
+def test_the_utf8_scan_knows_each_edge(char: str) -> None:
+    assert (utf8_unless_unwritable(f"ก{char}ข") is None) == has_unwritable(char)
 
 
 # -- what the format does not define ----------------------------------------------------------

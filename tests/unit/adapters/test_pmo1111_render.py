@@ -4,11 +4,13 @@ envelope, and each rule of the renderer."""
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
 from conftest import EXAMPLES, ROOT
+from hypothesis import given
+from hypothesis import strategies as st
 from jsonschema import Draft202012Validator
 
 from saphan.canonical import (
@@ -26,6 +28,7 @@ from saphan.canonical import (
 from saphan.translate.adapter import Receiver
 from saphan.translate.registry import get_adapter
 from saphan_pmo1111 import Pmo1111Adapter
+from saphan_pmo1111.render import _yyyymmdd
 
 BATCH = "pmo1111/batch-three-records.json"
 SCHEMA = Draft202012Validator(
@@ -219,3 +222,8 @@ def test_unknown_keys_go_back_into_their_record() -> None:
 def test_the_registry_finds_the_batch_adapter() -> None:
     adapter = get_adapter("pmo1111")
     assert isinstance(adapter, Pmo1111Adapter) and adapter.batch
+
+
+@given(st.dates())
+def test_the_batch_date_is_strftimes(day: date) -> None:
+    assert _yyyymmdd(day) == f"{day:%Y%m%d}"
