@@ -265,3 +265,35 @@ def test_a_refused_1111_record_is_replayed_on_its_own(hub) -> None:
         svc, qid, "op1", json.dumps(record, ensure_ascii=False).encode()
     )
     assert [t["to"] for t in done["transfers"]] == ["DOL"]
+
+
+def test_a_lone_unroutable_record_is_quarantined_and_leaves_nothing_else(
+    hub, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A message of one valid record whose destination is missing from the directory: the
+    record is written without a savepoint, so the message is written again with the record
+    refused; no case, transfer or log entry of the first try survives."""
+    svc, _, _ = hub
+    batch = json.loads(BATCH.read_text(encoding="utf-8"))
+    batch["records"] = [batch["records"][0]]  # routed to RTP-IG
+    body = json.dumps(batch, ensure_ascii=False).encode()
+    real_get = svc.directory.get
+
+    def missing_rtp(code: str) -> object:
+        if code == "RTP-IG":
+            raise NotFoundError("RTP-IG is not in the directory")
+        return real_get(code)
+
+    monkeypatch.setattr(svc.directory, "get", missing_rtp)
+    answer = intake(svc, "pmo1111", "PSC", body)
+    assert answer.status == 422
+    problem = json.loads(answer.body)
+    assert problem["records"][0]["status"] == "refused"
+    qid = problem["records"][0]["quarantine_id"]
+    assert [q["id"] for q in operations.list_quarantine(svc)] == [qid]
+    with svc.db.reader.connect() as conn:
+        assert conn.execute(select(TRANSFERS.c.id)).first() is None
+        assert transfer_log.head(conn).size == 0
+    # the stored answer is the one given, byte for byte
+    again = intake(svc, "pmo1111", "PSC", body)
+    assert (again.status, again.body) == (422, answer.body)

@@ -38,11 +38,10 @@ def create_app(
         )
         svc.metrics.watch_store(lambda: store_counts(svc))
         app.state.services = svc
-        nonce_engine = (
-            make_engine(settings.database_url(), durable=False)
-            if settings.is_sqlite
-            else svc.db.writer
-        )
+        # Replay records are not made durable one by one: a crash may forget the last
+        # few, and a request replayed then finds its intake's stored answer (idempotency)
+        # or, if the intake was lost too, is taken as the first time it came.
+        nonce_engine = make_engine(settings.database_url(), durable=False)
         app.state.nonces = SqlNonceStore(nonce_engine)
         app.state.rate_limits = {
             "track": TokenBucket(rate_per_s=1.0, burst=30),
@@ -69,8 +68,7 @@ def create_app(
                 app.state.worker.stop()
                 with contextlib.suppress(asyncio.CancelledError):
                     await asyncio.wait_for(worker_task, timeout=10)
-            if nonce_engine is not svc.db.writer:
-                nonce_engine.dispose()
+            nonce_engine.dispose()
             if services is None:
                 svc.close()
 

@@ -10,6 +10,7 @@ alert is raised for operators, and the log records it.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -76,12 +77,33 @@ def delivered(
     now: datetime,
 ) -> bool:
     """Record a verified delivery (fenced by the claim); False when it was not ours."""
+    entry = record_delivery(
+        conn, expected, receipt=receipt, kid=kid, digest=digest, worker=worker, now=now
+    )
+    if entry is None:
+        return False
+    log_deliveries(conn, [(expected, entry)], now=now)
+    return True
+
+
+def record_delivery(
+    conn: Connection,
+    expected: Expected,
+    *,
+    receipt: str,
+    kid: str,
+    digest: str,
+    worker: str | None,
+    now: datetime,
+) -> ReceiptEntry | None:
+    """Mark a verified delivery (fenced by the claim) and return its log entry, for
+    :func:`log_deliveries`; None when the claim was not ours (nothing recorded)."""
     if not claims.mark_delivered(
         conn, expected.transfer_id, worker=worker, now=now, receipt=receipt
     ):
-        return False
+        return None
     commitment = case_commitment(expected.case_id, store_cases.salt_of(conn, expected.case_id))
-    entry = ReceiptEntry(
+    return ReceiptEntry(
         case=commitment,
         time=now,
         transfer_id=expected.transfer_id,
@@ -90,19 +112,31 @@ def delivered(
         receipt_sha256=digest,
         content_sha256=expected.payload_sha256,
     )
-    index = transfer_log.append(conn, [entry.to_bytes()])
-    with bind(case_id=expected.case_id, transfer_id=expected.transfer_id):
-        log.info("delivered to %s; receipt verified (key %s)", expected.agency, kid)
-    store_cases.add_event(
-        conn,
-        expected.case_id,
-        now,
-        "delivered",
-        agency=expected.agency,
-        transfer_id=expected.transfer_id,
-        log_index=index,
-    )
-    return True
+
+
+def log_deliveries(
+    conn: Connection, done: Sequence[tuple[Expected, ReceiptEntry]], *, now: datetime
+) -> None:
+    """Log the receipts of deliveries marked by :func:`record_delivery`, in one append
+    (one hold of the log's sequencer for a whole round of deliveries), and their events."""
+    if not done:
+        return
+    first = transfer_log.append(conn, [entry.to_bytes() for _expected, entry in done])
+    rows = []
+    for i, (expected, entry) in enumerate(done):
+        with bind(case_id=expected.case_id, transfer_id=expected.transfer_id):
+            log.info("delivered to %s; receipt verified (key %s)", expected.agency, entry.kid)
+        rows.append(
+            store_cases.event_row(
+                expected.case_id,
+                now,
+                "delivered",
+                agency=expected.agency,
+                transfer_id=expected.transfer_id,
+                log_index=first + i,
+            )
+        )
+    store_cases.add_events(conn, rows)
 
 
 def failed(

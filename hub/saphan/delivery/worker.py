@@ -13,7 +13,7 @@ import contextlib
 import logging
 import time
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import Connection
 
@@ -21,6 +21,7 @@ from saphan.delivery import outcome
 from saphan.delivery.push import PushClient, PushResult
 from saphan.engine.services import Services
 from saphan.errors import HubError
+from saphan.ledger.entries import ReceiptEntry
 from saphan.logs import bind
 from saphan.store import claims
 
@@ -32,6 +33,18 @@ class _Job:
     claim: claims.Claimed
     payload: bytes
     endpoint: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class _Checked:
+    """A push's outcome, its receipt already verified (``receipt``) or refused (``error``)."""
+
+    job: _Job
+    expected: outcome.Expected
+    receipt: str | None
+    kid: str
+    digest: str
+    error: str | None
 
 
 class PushWorker:
@@ -115,47 +128,60 @@ class PushWorker:
         return jobs
 
     def _record(self, results: list[tuple[_Job, PushResult, float]]) -> None:
-        # shared with the intakes of the moment: one commit and one hold of the log sequencer
-        self.svc.db.group.run(lambda conn: self._record_in(conn, results))
-
-    def _record_in(self, conn: Connection, results: list[tuple[_Job, PushResult, float]]) -> None:
         svc = self.svc
         now = svc.clock.now()
-        for job, result, seconds in results:
-            c = job.claim
-            expected = outcome.Expected(c.id, c.case_id, c.to_agency, c.payload_sha256)
+        # Receipts are checked before the transaction (signatures are CPU work, and on
+        # SQLite the transaction is the group committer's, shared with intakes).
+        checked = [self._check(job, result, seconds, now) for job, result, seconds in results]
+        svc.db.group.run(lambda conn: self._record_in(conn, checked, now))
+
+    def _check(self, job: _Job, result: PushResult, seconds: float, now: datetime) -> _Checked:
+        svc, c = self.svc, job.claim
+        expected = outcome.Expected(c.id, c.case_id, c.to_agency, c.payload_sha256)
+        svc.metrics.delivery_latency.labels(c.to_agency).observe(seconds)
+        error = result.error
+        if result.ok and result.receipt is not None:
+            try:
+                agency = svc.directory.get(c.to_agency)
+                kid, digest = outcome.check_receipt(agency, result.receipt, expected)
+            except HubError as exc:
+                error = f"receipt refused: {exc.detail}"
+            else:
+                svc.metrics.handover_latency.labels(c.to_agency).observe(
+                    (now - c.created_at).total_seconds()
+                )
+                return _Checked(job, expected, result.receipt, kid, digest, None)
+        return _Checked(job, expected, None, "", "", error or "unknown error")
+
+    def _record_in(self, conn: Connection, checked: list[_Checked], now: datetime) -> None:
+        svc = self.svc
+        done: list[tuple[outcome.Expected, ReceiptEntry]] = []
+        for item in checked:
+            c = item.job.claim
             with bind(case_id=c.case_id, transfer_id=c.id):
-                svc.metrics.delivery_latency.labels(c.to_agency).observe(seconds)
-                error = result.error
-                if result.ok and result.receipt is not None:
-                    try:
-                        agency = svc.directory.get(c.to_agency)
-                        kid, digest = outcome.check_receipt(agency, result.receipt, expected)
-                    except HubError as exc:
-                        error = f"receipt refused: {exc.detail}"
-                    else:
-                        svc.metrics.handover_latency.labels(c.to_agency).observe(
-                            (now - c.created_at).total_seconds()
-                        )
-                        if outcome.delivered(
-                            conn,
-                            svc,
-                            expected,
-                            receipt=result.receipt,
-                            kid=kid,
-                            digest=digest,
-                            worker=svc.worker_id,
-                            now=now,
-                        ):
-                            svc.metrics.deliveries.labels(c.to_agency, "delivered").inc()
-                        continue
+                if item.receipt is not None:
+                    entry = outcome.record_delivery(
+                        conn,
+                        item.expected,
+                        receipt=item.receipt,
+                        kid=item.kid,
+                        digest=item.digest,
+                        worker=svc.worker_id,
+                        now=now,
+                    )
+                    if entry is not None:
+                        done.append((item.expected, entry))
+                        svc.metrics.deliveries.labels(c.to_agency, "delivered").inc()
+                    continue
                 svc.metrics.deliveries.labels(c.to_agency, "failed").inc()
                 outcome.failed(
                     conn,
                     svc,
-                    expected,
-                    error=error or "unknown error",
+                    item.expected,
+                    error=item.error or "unknown error",
                     attempts_before=c.attempts,
                     worker=svc.worker_id,
                     now=now,
                 )
+        # last: the log's sequencer is held from the append to the commit
+        outcome.log_deliveries(conn, done, now=now)

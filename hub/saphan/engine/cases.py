@@ -9,6 +9,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable, Sequence
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Connection, bindparam, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -149,21 +150,57 @@ def add_event(
     receipt: str | None = None,
     message_id: str | None = None,
 ) -> None:
-    _INSERT_EVENT.run(
+    add_events(
         conn,
-        dict(
-            case_id=case_id,
-            at=at,
-            kind=kind,
-            agency=agency,
-            to_agency=to_agency,
-            transfer_id=transfer_id,
-            status=status,
-            code=code,
-            log_index=log_index,
-            receipt=receipt,
-            message_id=message_id,
-        ),
+        [
+            event_row(
+                case_id,
+                at,
+                kind,
+                agency=agency,
+                to_agency=to_agency,
+                transfer_id=transfer_id,
+                status=status,
+                code=code,
+                log_index=log_index,
+                receipt=receipt,
+                message_id=message_id,
+            )
+        ],
+    )
+
+
+def add_events(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
+    """Insert timeline rows made by :func:`event_row` (one driver call for all)."""
+    _INSERT_EVENT.executemany(conn, rows)
+
+
+def event_row(
+    case_id: str,
+    at: datetime,
+    kind: str,
+    *,
+    agency: str | None = None,
+    to_agency: str | None = None,
+    transfer_id: str | None = None,
+    status: str | None = None,
+    code: str | None = None,
+    log_index: int | None = None,
+    receipt: str | None = None,
+    message_id: str | None = None,
+) -> dict[str, Any]:
+    return dict(
+        case_id=case_id,
+        at=at,
+        kind=kind,
+        agency=agency,
+        to_agency=to_agency,
+        transfer_id=transfer_id,
+        status=status,
+        code=code,
+        log_index=log_index,
+        receipt=receipt,
+        message_id=message_id,
     )
 
 

@@ -13,6 +13,7 @@ entries and a signed receipt, in one transaction per message (a group commit).
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import logging
@@ -139,9 +140,30 @@ def _commit(
     parsed: Parsed | None,
     refusal: InputError | None,
 ) -> Answer:
-    return svc.db.group.run(
-        lambda conn: _write(conn, svc, fmt, sender, body, body_sha, key, parsed, refusal)
-    )
+    unroutable: dict[int, list[Problem]] = {}
+    while True:
+        try:
+            return svc.db.group.run(
+                lambda conn: _write(
+                    conn, svc, fmt, sender, body, body_sha, key, parsed, refusal, unroutable
+                )
+            )
+        except _Unroutable as exc:
+            # A message of one record wrote it without a savepoint (two round trips less,
+            # both while holding the log's sequencer on PostgreSQL); it could not be
+            # routed, so the message is written again with the record refused.
+            if exc.index in unroutable:
+                raise
+            unroutable[exc.index] = exc.problems
+
+
+class _Unroutable(Exception):
+    """A lone record could not be routed after its writes began (see :func:`_commit`)."""
+
+    def __init__(self, index: int, problems: list[Problem]) -> None:
+        super().__init__(index)
+        self.index = index
+        self.problems = problems
 
 
 def _write(
@@ -154,6 +176,7 @@ def _write(
     key: str,
     parsed: Parsed | None,
     refusal: InputError | None,
+    unroutable: dict[int, list[Problem]],
 ) -> Answer:
     """Everything one message writes, in the (shared) transaction ``conn``."""
     now = svc.clock.now()
@@ -182,8 +205,21 @@ def _write(
         answer = _refused(refusal, qid, inbound_id)
     else:
         batch = get_adapter(fmt).batch
+        alone = len(parsed.records) == 1
         results = [
-            _record(conn, svc, fmt, sender, body_sha, inbound_id, rec, now, batch=batch)
+            _record(
+                conn,
+                svc,
+                fmt,
+                sender,
+                body_sha,
+                inbound_id,
+                rec,
+                now,
+                batch=batch,
+                alone=alone,
+                unroutable=unroutable.get(rec.index),
+            )
             for rec in parsed.records
         ]
         answer = _answer(batch, parsed, results, inbound_id)
@@ -270,12 +306,18 @@ def _record(
     now: datetime,
     *,
     batch: bool,
+    alone: bool,
+    unroutable: list[Problem] | None,
 ) -> dict[str, Any]:
     if not rec.ok:
         return _refuse(conn, svc, fmt, sender, inbound_id, rec, list(rec.problems), now)
+    if unroutable is not None:
+        return _refuse(conn, svc, fmt, sender, inbound_id, rec, unroutable, now)
     assert rec.case is not None
     try:
-        with conn.begin_nested():
+        # A record of a batch has a savepoint, so that one unroutable record does not cost
+        # the others; a lone record needs none (see _commit).
+        with contextlib.nullcontext() if alone else conn.begin_nested():
             result = accept_case(
                 conn,
                 svc,
@@ -291,6 +333,8 @@ def _record(
         # Valid but not routable (e.g. a destination missing from the directory): kept in
         # quarantine until an operator fixes the directory and replays it.
         problems = err.problems or [Problem("", err.detail)]
+        if alone:
+            raise _Unroutable(rec.index, problems) from err
         return _refuse(conn, svc, fmt, sender, inbound_id, rec, problems, now)
     svc.metrics.intake.labels(fmt, "accepted").inc()
     with bind(case_id=result["case_id"]):
@@ -437,6 +481,17 @@ def accept_case(
                     reason=case.escalation.reason,
                 )
             )
+        if forwards:
+            _HANDED_ON.run(
+                conn,
+                {
+                    "case_id": case_id,
+                    "holder": forwards[0].to_agency,
+                    "deadline": forwards[0].deadline,
+                },
+            )
+        # The log's sequencer is held from here to the commit (on PostgreSQL, a row lock
+        # every other intake waits for): only what needs the log index comes after it.
         first = transfer_log.append(conn, [e.to_bytes() for e in entries])
         receipt = issue_receipt(
             ReceiptPayload(
@@ -450,34 +505,34 @@ def accept_case(
             ),
             svc.keys.current,
         )
-        store_cases.add_event(
+        store_cases.add_events(
             conn,
-            case_id,
-            now,
-            "intake",
-            agency=sender,
-            status=case.status.code.value,
-            log_index=first,
-            receipt=receipt,
-            message_id=message_id,
+            [
+                store_cases.event_row(
+                    case_id,
+                    now,
+                    "intake",
+                    agency=sender,
+                    status=case.status.code.value,
+                    log_index=first,
+                    receipt=receipt,
+                    message_id=message_id,
+                ),
+                *(
+                    store_cases.event_row(
+                        case_id,
+                        now,
+                        "transfer",
+                        agency=sender,
+                        to_agency=t.to_agency,
+                        transfer_id=t.id,
+                        code=t.kind,
+                        log_index=first + entries.index(t.entry),
+                    )
+                    for t in created
+                ),
+            ],
         )
-        for t in created:
-            store_cases.add_event(
-                conn,
-                case_id,
-                now,
-                "transfer",
-                agency=sender,
-                to_agency=t.to_agency,
-                transfer_id=t.id,
-                code=t.kind,
-                log_index=first + entries.index(t.entry),
-            )
-        if forwards:
-            deadline = forwards[0].deadline
-            _HANDED_ON.run(
-                conn, {"case_id": case_id, "holder": forwards[0].to_agency, "deadline": deadline}
-            )
     out: dict[str, Any] = {
         "case_id": case_id,
         "tracking_no": case.origin.ref,

@@ -63,7 +63,7 @@ def build(settings: Settings, *, clock: Clock | None = None, migrate: bool = Tru
     """Open the database (migrating it), load keys, directory and policy."""
     settings.check_production()
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    db = Database(settings.database_url())
+    db = Database(settings.database_url(), group_commit=settings.group_commit)
     if migrate:
         upgrade(db.writer)
         with db.writer.begin() as conn:

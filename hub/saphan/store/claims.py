@@ -16,8 +16,19 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, and_, or_, select, union_all, update
+from sqlalchemy import (
+    Connection,
+    and_,
+    bindparam,
+    literal_column,
+    null,
+    or_,
+    select,
+    union_all,
+    update,
+)
 
+from saphan.store.prepared import Prepared
 from saphan.store.tables import TransferRow
 
 T = TransferRow.__table__  # type: ignore[attr-defined]
@@ -115,26 +126,35 @@ def claim(
     return sorted((Claimed(*row) for row in rows), key=lambda c: c.id)
 
 
+def _delivered_stmt(fenced: bool) -> Prepared:
+    cond = [T.c.id == bindparam("transfer_id"), T.c.state == literal_column("'in_flight'")]
+    if fenced:
+        cond.append(T.c.claimed_by == bindparam("worker"))
+    return Prepared(
+        update(T)
+        .where(*cond)
+        .values(
+            state=literal_column("'delivered'"),
+            delivered_at=bindparam("now"),
+            receipt=bindparam("receipt"),
+            claimed_by=null(),
+            claimed_until=null(),
+            last_error=null(),
+        )
+    )
+
+
+_DELIVERED = {True: _delivered_stmt(True), False: _delivered_stmt(False)}
+
+
 def mark_delivered(
     conn: Connection, transfer_id: str, *, worker: str | None, now: datetime, receipt: str
 ) -> bool:
     """Record a verified delivery; False when the claim was lost (nothing recorded)."""
-    cond = [T.c.id == transfer_id, T.c.state == "in_flight"]
+    values = {"transfer_id": transfer_id, "now": now, "receipt": receipt}
     if worker is not None:
-        cond.append(T.c.claimed_by == worker)
-    result = conn.execute(
-        update(T)
-        .where(*cond)
-        .values(
-            state="delivered",
-            delivered_at=now,
-            receipt=receipt,
-            claimed_by=None,
-            claimed_until=None,
-            last_error=None,
-        )
-    )
-    return bool(result.rowcount)
+        values["worker"] = worker
+    return _DELIVERED[worker is not None].run(conn, values) > 0
 
 
 def mark_failed(

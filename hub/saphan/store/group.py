@@ -38,8 +38,17 @@ _Unit = tuple[Callable[[Connection], Any], "Future[Any]"]
 class GroupCommitter:
     """Runs ``fn(conn)`` units in shared transactions on one thread of its own."""
 
-    def __init__(self, engine: Engine, *, max_group: int = 32, name: str = "group-commit") -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        *,
+        max_group: int = 32,
+        name: str = "group-commit",
+        enabled: bool = True,
+    ) -> None:
         self._engine = engine
+        #: off: every unit runs in its own transaction on its caller's thread
+        self.enabled = enabled
         # PostgreSQL keeps up to 64 open subtransactions per backend in shared memory;
         # a group stays well under that, counting the savepoints units open themselves.
         self._max_group = max_group
@@ -56,6 +65,14 @@ class GroupCommitter:
         """Run ``fn`` in a shared transaction; return its result once it is committed."""
         if threading.current_thread() is self._thread:
             raise RuntimeError("a unit of a group commit cannot wait for another unit")
+        if not self.enabled:
+            if self._closed:
+                raise RuntimeError("the group committer is closed")
+            with self._engine.begin() as conn:
+                result = fn(conn)
+            self.groups += 1
+            self.units += 1
+            return result
         done: Future[T] = Future()
         self._start()
         self._queue.put((fn, done))
