@@ -56,6 +56,8 @@ class PushWorker:
         )
         self._stop = asyncio.Event()
         self.rounds = 0
+        #: the previous round's outcomes, being recorded while the next round pushes
+        self._recording: asyncio.Task[None] | None = None
 
     def stop(self) -> None:
         self._stop.set()
@@ -64,7 +66,7 @@ class PushWorker:
         try:
             while not self._stop.is_set():
                 try:
-                    worked = await self.run_once()
+                    worked = await self._round()
                 except HubError as exc:
                     log.error("delivery round failed: %s", exc.detail)
                     worked = 0
@@ -75,12 +77,32 @@ class PushWorker:
                     with contextlib.suppress(TimeoutError):
                         await asyncio.wait_for(self._stop.wait(), self.svc.settings.poll_interval_s)
         finally:
+            try:
+                await self._settle()
+            except Exception:
+                log.exception("recording the last delivery round failed")
             await self.client.close()
 
     async def run_once(self) -> int:
         """One round: claim, push, record. Returns how many transfers it handled."""
+        count = await self._round()
+        await self._settle()
+        return count
+
+    async def _settle(self) -> None:
+        """Wait for the previous round's outcomes to be recorded (its errors raise here)."""
+        task, self._recording = self._recording, None
+        if task is not None:
+            await task
+
+    async def _round(self) -> int:
+        """Claim and push a round; its outcomes are recorded while the next round claims
+        and pushes (one round recorded at a time, in order). The transfers being recorded
+        are still leased to this worker, so no round claims them again; after a crash they
+        are pushed again when the lease runs out, as after a crash mid-round."""
         jobs = await asyncio.to_thread(self._claim)
         if not jobs:
+            await self._settle()
             return 0
         sem = asyncio.Semaphore(self.svc.settings.delivery_concurrency)
 
@@ -103,7 +125,8 @@ class PushWorker:
                 return job, result, time.perf_counter() - started
 
         results = await asyncio.gather(*(one(j) for j in jobs))
-        await asyncio.to_thread(self._record, results)
+        await self._settle()
+        self._recording = asyncio.create_task(asyncio.to_thread(self._record, results))
         self.rounds += 1
         return len(jobs)
 
