@@ -65,27 +65,6 @@ def check_receipt(agency: Agency, jws: str, expected: Expected) -> tuple[str, st
     return verified.kid, verified.digest
 
 
-def delivered(
-    conn: Connection,
-    svc: Services,
-    expected: Expected,
-    *,
-    receipt: str,
-    kid: str,
-    digest: str,
-    worker: str | None,
-    now: datetime,
-) -> bool:
-    """Record a verified delivery (fenced by the claim); False when it was not ours."""
-    entry = record_delivery(
-        conn, expected, receipt=receipt, kid=kid, digest=digest, worker=worker, now=now
-    )
-    if entry is None:
-        return False
-    log_deliveries(conn, [(expected, entry)], now=now)
-    return True
-
-
 def record_delivery(
     conn: Connection,
     expected: Expected,
@@ -225,4 +204,11 @@ def expected_of(conn: Connection, transfer_id: str) -> tuple[Expected, int, str]
     return Expected(transfer_id, row[0], row[1], row[2]), int(row[3]), str(row[4])
 
 
-__all__ = ["Expected", "check_receipt", "delivered", "expected_of", "failed"]
+__all__ = [
+    "Expected",
+    "check_receipt",
+    "expected_of",
+    "failed",
+    "log_deliveries",
+    "record_delivery",
+]

@@ -96,8 +96,10 @@ def accept_receipt(svc: Services, agency: str, transfer_id: str, jws: str) -> di
             conn.execute(
                 claims.T.update().where(claims.T.c.id == transfer_id).values(state="in_flight")
             )
-        outcome.delivered(
-            conn, svc, expected, receipt=jws, kid=kid, digest=digest, worker=None, now=now
+        entry = outcome.record_delivery(
+            conn, expected, receipt=jws, kid=kid, digest=digest, worker=None, now=now
         )
+        if entry is not None:
+            outcome.log_deliveries(conn, [(expected, entry)], now=now)
         svc.metrics.deliveries.labels(agency, "delivered").inc()
     return {"transfer_id": transfer_id, "state": "delivered", "repeat": False}

@@ -9,7 +9,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 from sqlalchemy import Connection, bindparam, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -135,39 +135,27 @@ def holders(conn: Connection, case_id: str) -> list[str]:
     return list(dict.fromkeys(chain))
 
 
+class EventFields(TypedDict, total=False):
+    """What a timeline event may name besides its case, time and kind."""
+
+    agency: str | None
+    to_agency: str | None
+    transfer_id: str | None
+    status: str | None
+    code: str | None
+    log_index: int | None
+    receipt: str | None
+    message_id: str | None
+
+
+#: every column of an event row, so that all rows of one insert have the same keys
+_NO_FIELDS = dict.fromkeys(EventFields.__annotations__)
+
+
 def add_event(
-    conn: Connection,
-    case_id: str,
-    at: datetime,
-    kind: str,
-    *,
-    agency: str | None = None,
-    to_agency: str | None = None,
-    transfer_id: str | None = None,
-    status: str | None = None,
-    code: str | None = None,
-    log_index: int | None = None,
-    receipt: str | None = None,
-    message_id: str | None = None,
+    conn: Connection, case_id: str, at: datetime, kind: str, **fields: Unpack[EventFields]
 ) -> None:
-    add_events(
-        conn,
-        [
-            event_row(
-                case_id,
-                at,
-                kind,
-                agency=agency,
-                to_agency=to_agency,
-                transfer_id=transfer_id,
-                status=status,
-                code=code,
-                log_index=log_index,
-                receipt=receipt,
-                message_id=message_id,
-            )
-        ],
-    )
+    add_events(conn, [event_row(case_id, at, kind, **fields)])
 
 
 def add_events(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
@@ -176,32 +164,9 @@ def add_events(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
 
 
 def event_row(
-    case_id: str,
-    at: datetime,
-    kind: str,
-    *,
-    agency: str | None = None,
-    to_agency: str | None = None,
-    transfer_id: str | None = None,
-    status: str | None = None,
-    code: str | None = None,
-    log_index: int | None = None,
-    receipt: str | None = None,
-    message_id: str | None = None,
+    case_id: str, at: datetime, kind: str, **fields: Unpack[EventFields]
 ) -> dict[str, Any]:
-    return dict(
-        case_id=case_id,
-        at=at,
-        kind=kind,
-        agency=agency,
-        to_agency=to_agency,
-        transfer_id=transfer_id,
-        status=status,
-        code=code,
-        log_index=log_index,
-        receipt=receipt,
-        message_id=message_id,
-    )
+    return {"case_id": case_id, "at": at, "kind": kind, **_NO_FIELDS, **fields}
 
 
 def salt_of(conn: Connection, case_id: str) -> bytes:

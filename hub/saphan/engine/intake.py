@@ -120,7 +120,8 @@ def intake(
         refusal = exc
     with svc.metrics.intake_latency.labels(fmt).time():
         try:
-            answer = _commit(svc, fmt, sender, body, body_sha, key, parsed, refusal)
+            message = _Message(fmt, sender, body, body_sha, key, parsed, refusal)
+            answer = _commit(svc, message)
         except DbIntegrityError:
             # The same message raced in twice: the other transaction won; answer as it did.
             repeat = stored_answer(svc, sender, key, body_sha)
@@ -130,24 +131,24 @@ def intake(
     return answer
 
 
-def _commit(
-    svc: Services,
-    fmt: str,
-    sender: str,
-    body: bytes,
-    body_sha: str,
-    key: str,
-    parsed: Parsed | None,
-    refusal: InputError | None,
-) -> Answer:
+@dataclass(frozen=True, slots=True)
+class _Message:
+    """A message to write: parsed, or refused as a whole (``refusal``)."""
+
+    fmt: str
+    sender: str
+    body: bytes
+    body_sha: str
+    key: str
+    parsed: Parsed | None
+    refusal: InputError | None
+
+
+def _commit(svc: Services, message: _Message) -> Answer:
     unroutable: dict[int, list[Problem]] = {}
     while True:
         try:
-            return svc.db.group.run(
-                lambda conn: _write(
-                    conn, svc, fmt, sender, body, body_sha, key, parsed, refusal, unroutable
-                )
-            )
+            return svc.db.group.run(lambda conn: _write(conn, svc, message, unroutable))
         except _Unroutable as exc:
             # A message of one record wrote it without a savepoint (two round trips less,
             # both while holding the log's sequencer on PostgreSQL); it could not be
@@ -167,18 +168,11 @@ class _Unroutable(Exception):
 
 
 def _write(
-    conn: Connection,
-    svc: Services,
-    fmt: str,
-    sender: str,
-    body: bytes,
-    body_sha: str,
-    key: str,
-    parsed: Parsed | None,
-    refusal: InputError | None,
-    unroutable: dict[int, list[Problem]],
+    conn: Connection, svc: Services, message: _Message, unroutable: dict[int, list[Problem]]
 ) -> Answer:
     """Everything one message writes, in the (shared) transaction ``conn``."""
+    fmt, sender, body, body_sha = message.fmt, message.sender, message.body, message.body_sha
+    key, parsed, refusal = message.key, message.parsed, message.refusal
     now = svc.clock.now()
     inbound_id = new_id()
     data_key = svc.vault.new_owner(conn, inbound_id)
