@@ -1,5 +1,6 @@
 """Intake: a message an agency sends in its own format becomes cases, transfers, log
-entries and a signed receipt, in one transaction per message (a group commit).
+entries and a signed receipt, in one transaction per message (on SQLite, transactions of
+concurrent messages share one commit: :mod:`saphan.store.group`).
 
 * Idempotent: the first answer is stored byte for byte; a repeat (same ``Idempotency-Key``,
   or without one the same sender and the same bytes, hence the same tracking number and

@@ -54,7 +54,7 @@ from saphan.ledger.nodes import (
     root_from,
     root_nodes,
 )
-from saphan.store.prepared import Prepared, cursor_in, driver_error
+from saphan.store.prepared import Prepared, execute_sql
 from saphan.store.tables import CheckpointRow, LogEntryRow, LogNodeRow, LogStateRow
 
 E = LogEntryRow.__table__  # type: ignore[attr-defined]
@@ -118,24 +118,19 @@ class _Prefetched:
         pg = conn.dialect.name == "postgresql"
         found: dict[NodeId, bytes] = {}
         clean = False
-        cursor = cursor_in(conn)
-        try:
-            for start in range(0, max(len(ids), 1), _CHUNK):
-                part = ids[start : start + _CHUNK]
-                sql, params = _node_sql(mark, len(part), not start, pg), _flat(part)
-                try:
-                    cursor.execute(sql, params)
-                    rows = cursor.fetchall()
-                except conn.dialect.loaded_dbapi.Error as exc:
-                    raise driver_error(conn, cursor, exc, sql, params) from exc
-                for level, idx, value in rows:
-                    if level < 0:
-                        self.size, self.compact_range = int(idx), bytes(value)
-                        clean = level == -1
-                    else:
-                        found[(level, idx)] = bytes(value)
-        finally:
-            cursor.close()
+        for start in range(0, max(len(ids), 1), _CHUNK):
+            part = ids[start : start + _CHUNK]
+            cursor = execute_sql(conn, _node_sql(mark, len(part), not start, pg), _flat(part))
+            try:
+                rows = cursor.fetchall()
+            finally:
+                cursor.close()
+            for level, idx, value in rows:
+                if level < 0:
+                    self.size, self.compact_range = int(idx), bytes(value)
+                    clean = level == -1
+                else:
+                    found[(level, idx)] = bytes(value)
         self.nodes.update(found)
         if cache is not None and clean and _wrote_nothing(conn, pg):
             cache.add(self.size, self.compact_range, found)
@@ -331,13 +326,7 @@ def _append_pg(
         new_size,
         encode_compact_range(compact_range),
     )
-    cursor = cursor_in(conn)
-    try:
-        cursor.execute(_APPEND_PG, params)
-    except conn.dialect.loaded_dbapi.Error as exc:
-        raise driver_error(conn, cursor, exc, _APPEND_PG, params) from exc
-    finally:
-        cursor.close()
+    execute_sql(conn, _APPEND_PG, params).close()
 
 
 def head(conn: Connection) -> LogHead:

@@ -59,14 +59,7 @@ class Prepared:
     def execute(self, conn: Connection, values: Mapping[str, Any]) -> Any:
         """Run once with ``values``; returns the DBAPI cursor (for RETURNING or SELECT)."""
         compiled = self._for(conn.dialect, values)
-        params = compiled.params(values)
-        cursor = cursor_in(conn)
-        try:
-            cursor.execute(compiled.sql, params)
-        except conn.dialect.loaded_dbapi.Error as exc:
-            cursor.close()
-            raise driver_error(conn, cursor, exc, compiled.sql, params) from exc
-        return cursor
+        return execute_sql(conn, compiled.sql, compiled.params(values))
 
     def executemany(self, conn: Connection, rows: Sequence[Mapping[str, Any]]) -> None:
         """Run once per row of ``rows`` (all with the same keys) in one driver call."""
@@ -74,16 +67,9 @@ class Prepared:
             return
         compiled = self._for(conn.dialect, rows[0])
         params: list[Any] = [compiled.params(r) for r in rows]
-        cursor = cursor_in(conn)
-        try:
-            if len(params) == 1:  # the driver's executemany costs more for one row
-                cursor.execute(compiled.sql, params[0])
-            else:
-                cursor.executemany(compiled.sql, params)
-        except conn.dialect.loaded_dbapi.Error as exc:
-            raise driver_error(conn, cursor, exc, compiled.sql, params) from exc
-        finally:
-            cursor.close()
+        # the driver's executemany costs more than execute for one row
+        many = len(params) > 1
+        execute_sql(conn, compiled.sql, params if many else params[0], many=many).close()
 
     def first(self, conn: Connection, values: Mapping[str, Any]) -> tuple[Any, ...] | None:
         """The first row a SELECT (or RETURNING) gives, as the driver returns it."""
@@ -126,6 +112,22 @@ def _compile(stmt: ClauseElement, dialect: Dialect, keys: frozenset[str]) -> _Co
     return _Compiled(str(compiled), names, processors, positional)
 
 
+def execute_sql(conn: Connection, sql: str, params: Any, *, many: bool = False) -> Any:
+    """Run ``sql`` on a driver cursor in the connection's transaction and return the
+    cursor (the caller closes it); a driver error is raised as SQLAlchemy's."""
+    cursor = cursor_in(conn)
+    try:
+        if many:
+            cursor.executemany(sql, params)
+        else:
+            cursor.execute(sql, params)
+    except conn.dialect.loaded_dbapi.Error as exc:
+        error = _driver_error(conn, cursor, exc, sql, params)
+        cursor.close()
+        raise error from exc
+    return cursor
+
+
 def cursor_in(conn: Connection) -> Any:
     """A DBAPI cursor inside the connection's transaction.
 
@@ -137,7 +139,7 @@ def cursor_in(conn: Connection) -> Any:
     return conn.connection.cursor()
 
 
-def driver_error(conn: Connection, cursor: Any, exc: Exception, sql: str, params: Any) -> Any:
+def _driver_error(conn: Connection, cursor: Any, exc: Exception, sql: str, params: Any) -> Any:
     """The driver's error as SQLAlchemy raises it (``IntegrityError`` and the rest, so
     callers catch the same classes either way); a lost connection is invalidated, so the
     pool does not hand it out again."""
