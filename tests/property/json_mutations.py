@@ -2,15 +2,20 @@
 
 :func:`mutated_bytes` breaks a message as a network or a careless sender would (flipped,
 inserted, deleted and repeated bytes, truncation); :func:`mutated_documents` keeps it JSON
-but drops keys and gives values other types.
+but drops keys and gives values other types. :func:`exercise` feeds one to an adapter.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
+from collections.abc import Callable
 from typing import Any
 
 from hypothesis import strategies as st
+
+from saphan.errors import InputError
+from saphan.translate.adapter import Adapter, Parsed
 
 
 @st.composite
@@ -60,3 +65,14 @@ def mutated_documents(draw: st.DrawFn, seeds: list[bytes]) -> bytes:
     for _ in range(draw(st.integers(1, 4))):
         value = mutate_json(value, draw)
     return json.dumps(value, ensure_ascii=draw(st.booleans()), allow_nan=True).encode("utf-8")
+
+
+def exercise(adapter: Adapter, data: bytes, check: Callable[[Parsed], None]) -> None:
+    """``data`` through the adapter's own hook, which must raise nothing but ``InputError``
+    by itself, and through the public ``parse``; ``check`` judges whatever comes back."""
+    try:
+        check(adapter._parse(data))
+    except InputError as exc:
+        assert exc.problems
+    with contextlib.suppress(InputError):
+        check(adapter.parse(data))

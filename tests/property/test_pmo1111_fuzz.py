@@ -8,14 +8,12 @@ another.
 
 from __future__ import annotations
 
-import contextlib
-
+import json_mutations
 import pytest
 from conftest import EXAMPLES
 from hypothesis import HealthCheck, given, settings
 from json_mutations import mutated_bytes, mutated_documents
 
-from saphan.errors import InputError
 from saphan.translate.adapter import Parsed
 from saphan_pmo1111 import Pmo1111Adapter
 
@@ -38,13 +36,7 @@ def check(parsed: Parsed) -> None:
 
 
 def exercise(data: bytes) -> None:
-    adapter = Pmo1111Adapter()
-    try:
-        check(adapter._parse(data))
-    except InputError as exc:
-        assert exc.problems
-    with contextlib.suppress(InputError):
-        check(adapter.parse(data))
+    json_mutations.exercise(Pmo1111Adapter(), data, check)
 
 
 @settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
