@@ -22,8 +22,7 @@ from saphan.config import Settings
 from saphan.engine import services as services_mod
 from saphan.engine.services import Services
 from saphan.engine.stats import store_counts
-from saphan.store.db import make_engine
-from saphan.store.nonces import SqlNonceStore
+from saphan.store.nonces import open_replay_store
 
 
 def create_app(
@@ -38,11 +37,8 @@ def create_app(
         )
         svc.metrics.watch_store(lambda: store_counts(svc))
         app.state.services = svc
-        # Replay records are not made durable one by one: a crash may forget the last
-        # few, and a request replayed then finds its intake's stored answer (idempotency)
-        # or, if the intake was lost too, is taken as the first time it came.
-        nonce_engine = make_engine(settings.database_url(), durable=False)
-        app.state.nonces = SqlNonceStore(nonce_engine)
+        nonces = await asyncio.to_thread(open_replay_store, settings.database_url())
+        app.state.nonces = nonces
         app.state.rate_limits = {
             "track": TokenBucket(rate_per_s=1.0, burst=30),
             # password guessing: a handful of tries, then one every ten seconds per address
@@ -68,7 +64,7 @@ def create_app(
                 app.state.worker.stop()
                 with contextlib.suppress(asyncio.CancelledError):
                     await asyncio.wait_for(worker_task, timeout=10)
-            nonce_engine.dispose()
+            nonces.close()
             if services is None:
                 svc.close()
 

@@ -2,18 +2,30 @@
 
 The primary key makes "seen or record" one atomic insert: the second process to insert a
 pair fails and so knows it is a replay. Expired pairs are purged now and then.
+
+Where the table lives (:func:`replay_url`): on PostgreSQL in the hub's database; on SQLite
+in a file of its own beside the database. SQLite has one writer lock per file, and intakes
+hold the main file's through their commits (a group commit holds it almost without pause
+under load); a nonce recorded there waited for it in SQLite's busy handler, which sleeps in
+growing steps, so every signed request queued behind the intakes before its own intake had
+begun. This module does not check signatures (``saphan.auth``) nor decide what a replay
+answers (``api/deps.py``).
 """
 
 from __future__ import annotations
 
 import random
+import threading
+from contextlib import AbstractContextManager, nullcontext
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, bindparam, delete
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from saphan.store.db import make_engine
 from saphan.store.prepared import Prepared
 from saphan.store.tables import NonceRow
 
@@ -38,16 +50,59 @@ _RECORD = {
 }
 
 
+def replay_url(database_url: str) -> str:
+    """The database URL of the replay store of a hub whose database is *database_url*.
+
+    A SQLite file ``NAME.db`` keeps its replay records in ``NAME-replay.db`` beside it
+    (every process of the hub opens the same file); PostgreSQL and in-memory SQLite keep
+    them in the database itself.
+    """
+    if database_url.startswith("sqlite"):
+        head, sep, path = database_url.partition("///")
+        if sep and path and path != ":memory:" and not path.startswith("file:"):
+            file = Path(path)
+            return f"{head}///{file.with_name(f'{file.stem}-replay{file.suffix}')}"
+    return database_url
+
+
+def open_replay_store(database_url: str) -> SqlNonceStore:
+    """The replay store of a hub on *database_url*, its table created if it has its own file.
+
+    Replay records are not made durable one by one: a crash may forget the last few, and a
+    request replayed then finds its intake's stored answer (idempotency) or, if the intake
+    was lost too, is taken as the first time it came (``docs/security.md``).
+    """
+    url = replay_url(database_url)
+    engine = make_engine(url, durable=False)
+    if url != database_url:
+        NONCES.create(engine, checkfirst=True)
+    return SqlNonceStore(engine, owns_engine=True)
+
+
 class SqlNonceStore:
-    def __init__(self, engine: Engine, *, purge_every: int = 500) -> None:
+    def __init__(
+        self, engine: Engine, *, purge_every: int = 500, owns_engine: bool = False
+    ) -> None:
         self._engine = engine
         self._purge_every = purge_every
+        self._owns_engine = owns_engine
         self._record = _RECORD[engine.dialect.name]
+        # SQLite: the threads of one process take turns here rather than in SQLite's busy
+        # handler, whose first sleep is longer than an insert. Other processes still meet
+        # in SQLite, rarely (an insert holds the lock for microseconds).
+        self._turn: AbstractContextManager[Any] = (
+            threading.Lock() if engine.dialect.name == "sqlite" else nullcontext()
+        )
 
     def seen_or_record(self, keyid: str, nonce: str, expires_at: datetime) -> bool:
         values = {"keyid": keyid, "nonce": nonce, "expires_at": expires_at}
-        with self._engine.begin() as conn:
+        with self._turn, self._engine.begin() as conn:
             inserted = self._record.first(conn, values) is not None
             if random.randrange(self._purge_every) == 0:  # noqa: S311 - housekeeping cadence
                 conn.execute(delete(NONCES).where(NONCES.c.expires_at < datetime.now(UTC)))
         return not inserted
+
+    def close(self) -> None:
+        """Close the engine if this store opened it."""
+        if self._owns_engine:
+            self._engine.dispose()
