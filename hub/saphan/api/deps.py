@@ -24,7 +24,9 @@ from saphan.errors import AuthenticationError, Problem
 from saphan.store.nonces import SqlNonceStore
 
 
-def get_services(request: Request) -> Services:
+async def get_services(request: Request) -> Services:
+    # async: FastAPI runs a plain def dependency in a worker thread, a hop (and a wake-up
+    # of that thread) per request for one attribute read.
     svc: Services = request.app.state.services
     return svc
 
