@@ -8,6 +8,15 @@ some bytes are already canonical (so a verifier can insist on one byte form per 
 
 It does not know about pydantic models: callers dump a model to JSON-compatible values
 (``model_dump(mode="json")``) and pass those in.
+
+Most values the hub signs (log entries, receipts) hold only strings, safe integers, booleans
+and nulls under ASCII member names. For those, orjson with sorted keys writes exactly the
+RFC 8785 bytes, some twenty times faster than the pure-Python serialiser: both escape only
+``"``, ``\\`` and the C0 controls, the same way, and write every other character as is; both
+order ASCII names by code point. Anything else (a float, whose RFC 8785 form is ECMAScript's
+number text; an integer beyond ±2**53; a non-ASCII member name, ordered by UTF-16 code unit;
+another type) goes to ``rfc8785``. ``tests/property/test_jcs.py`` holds the two to the same
+bytes.
 """
 
 from __future__ import annotations
@@ -16,6 +25,7 @@ import json
 import math
 from typing import Any
 
+import orjson
 import rfc8785
 
 from saphan.errors import InputError, Problem
@@ -31,6 +41,11 @@ def canonical_bytes(obj: Any, *, path: str = "") -> bytes:
     Raises :class:`InputError` for values JSON cannot carry exactly: integers beyond
     ±2**53, NaN and infinities, non-string keys, lone surrogates, unsupported types.
     """
+    if _plain(obj):
+        try:
+            return orjson.dumps(obj, option=orjson.OPT_SORT_KEYS)
+        except (TypeError, orjson.JSONEncodeError):
+            pass  # a lone surrogate or a nesting orjson refuses: rfc8785 words the problem
     try:
         return rfc8785.dumps(obj)
     except rfc8785.CanonicalizationError as exc:
@@ -41,6 +56,24 @@ def canonical_bytes(obj: Any, *, path: str = "") -> bytes:
         raise InputError(
             "value cannot be written as canonical JSON", [Problem(path, "nested too deeply")]
         ) from exc
+
+
+def _plain(value: Any, depth: int = 0) -> bool:
+    """Whether orjson writes *value* byte for byte as RFC 8785 does (see the module)."""
+    kind = type(value)
+    if kind is str or kind is bool or value is None:
+        return True
+    if kind is int:
+        return bool(-_SAFE_INTEGER <= value <= _SAFE_INTEGER)
+    if depth > 64:
+        return False
+    if kind is dict:
+        return all(
+            type(k) is str and k.isascii() and _plain(v, depth + 1) for k, v in value.items()
+        )
+    if kind is list:
+        return all(_plain(v, depth + 1) for v in value)
+    return False
 
 
 def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
