@@ -21,6 +21,7 @@ from typing import Annotated, Literal
 from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field, TypeAdapter, field_validator
 
 from saphan.canonical.model import AgencyCode, DistrictCode, ProvinceCode
+from saphan.ledger.keys import WEAK_POINT, weak_point
 
 ED25519_KEY_BYTES = 32
 _URL = TypeAdapter(AnyHttpUrl)
@@ -65,6 +66,8 @@ def _decode_key(text: str) -> bytes:
         raise ValueError("not base64") from None
     if len(raw) != ED25519_KEY_BYTES:
         raise ValueError(f"an Ed25519 public key has 32 bytes; this one has {len(raw)}")
+    if weak_point(raw):
+        raise ValueError(WEAK_POINT)
     return raw
 
 

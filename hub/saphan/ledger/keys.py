@@ -36,12 +36,14 @@ from typing import Any
 from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from nacl.bindings import crypto_core_ed25519_is_valid_point
 
 from saphan.errors import ConfigError, InputError, IntegrityError, Problem
 from saphan.ledger.jcs import canonical_bytes
 
 __all__ = [
     "KID_LENGTH",
+    "WEAK_POINT",
     "KeyRing",
     "SigningKey",
     "VerifyingKey",
@@ -52,6 +54,7 @@ __all__ = [
     "public_jwk",
     "public_raw",
     "read_private_key",
+    "weak_point",
     "write_private_key",
 ]
 
@@ -327,6 +330,29 @@ def _read_named_public(path: Path, kid: str) -> VerifyingKey:
 # Agencies' public keys.
 
 
+WEAK_POINT = (
+    "not a usable Ed25519 public key: a point of small order, outside the prime-order "
+    "subgroup or off the curve, or a non-canonical encoding"
+)
+
+
+def weak_point(raw: bytes) -> bool:
+    """Whether 32 bytes are a public key nobody should be trusted for.
+
+    A key of small order verifies signatures that need no private key (with S = 0, one
+    message in eight verifies under a small-order R), so a directory holding one would let
+    anyone sign as that agency, and the agency deny what it signed. Honest keys (``a·B``)
+    are canonical points of the prime-order subgroup: libsodium's check refuses the rest.
+    """
+    return len(raw) != 32 or not crypto_core_ed25519_is_valid_point(raw)
+
+
+def _usable(key: Ed25519PublicKey, path: str) -> Ed25519PublicKey:
+    if weak_point(key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)):
+        raise _invalid(path, WEAK_POINT)
+    return key
+
+
 def _invalid(path: str, message: str) -> InputError:
     return InputError("not a usable Ed25519 public key", [Problem(path, message)])
 
@@ -347,7 +373,7 @@ def _from_jwk(jwk: Mapping[str, Any], path: str) -> Ed25519PublicKey:
         problems.append(Problem(f"{path}/x", "must be the base64url of 32 bytes"))
     if problems:
         raise InputError("not a usable Ed25519 public key", problems)
-    return Ed25519PublicKey.from_public_bytes(raw)
+    return _usable(Ed25519PublicKey.from_public_bytes(raw), f"{path}/x")
 
 
 def _from_base64(text: str, path: str) -> Ed25519PublicKey:
@@ -359,7 +385,7 @@ def _from_base64(text: str, path: str) -> Ed25519PublicKey:
         raise _invalid(path, "neither a JWK, a PEM key nor base64 of 32 bytes") from exc
     if len(raw) != 32:
         raise _invalid(path, f"base64 of {len(raw)} bytes; an Ed25519 public key has 32")
-    return Ed25519PublicKey.from_public_bytes(raw)
+    return _usable(Ed25519PublicKey.from_public_bytes(raw), path)
 
 
 def parse_public_key(
@@ -373,7 +399,7 @@ def parse_public_key(
         return _from_jwk(material, path)
     if isinstance(material, bytes):
         if len(material) == 32:
-            return Ed25519PublicKey.from_public_bytes(material)
+            return _usable(Ed25519PublicKey.from_public_bytes(material), path)
         try:
             material = material.decode("ascii")
         except UnicodeDecodeError as exc:
@@ -394,5 +420,5 @@ def parse_public_key(
             raise _invalid(path, "PEM does not hold a public key") from exc
         if not isinstance(key, Ed25519PublicKey):
             raise _invalid(path, "PEM holds a key that is not Ed25519")
-        return key
+        return _usable(key, path)
     return _from_base64(text, path)

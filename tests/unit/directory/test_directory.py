@@ -6,6 +6,9 @@ from pathlib import Path
 import geothai
 import pytest
 from conftest import ROOT
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from nacl.bindings import crypto_core_ed25519_add
 
 from saphan.directory import (
     Agency,
@@ -20,8 +23,16 @@ from saphan.directory import (
 from saphan.errors import ConfigError, NotFoundError
 
 SHIPPED = ROOT / "mappings" / "agencies.yaml"
-KEY_A = base64.b64encode(bytes(range(32))).decode()
-KEY_B = base64.urlsafe_b64encode(bytes(range(100, 132))).decode().rstrip("=")
+
+
+def _public(seed: bytes) -> bytes:
+    key = Ed25519PrivateKey.from_private_bytes(seed).public_key()
+    return key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+
+
+RAW_A, RAW_B = _public(bytes(range(32))), _public(bytes(range(100, 132)))
+KEY_A = base64.b64encode(RAW_A).decode()
+KEY_B = base64.urlsafe_b64encode(RAW_B).decode().rstrip("=")
 
 
 @pytest.fixture(scope="module")
@@ -228,8 +239,8 @@ def test_a_family_mistake_is_reported_once_not_for_every_member() -> None:
 
 
 def test_public_keys_accept_standard_and_url_safe_base64() -> None:
-    assert PublicKey(kid="a", key=KEY_A).raw == bytes(range(32))
-    assert PublicKey(kid="b", key=KEY_B).raw == bytes(range(100, 132))
+    assert PublicKey(kid="a", key=KEY_A).raw == RAW_A
+    assert PublicKey(kid="b", key=KEY_B).raw == RAW_B
     with pytest.raises(ValueError, match="unique"):
         Agency(
             code="X",
@@ -271,3 +282,25 @@ def test_an_unreadable_file_is_a_configuration_error(tmp_path: Path) -> None:
     broken.write_text("agencies: [\n", encoding="utf-8")
     with pytest.raises(ConfigError, match="YAML"):
         Directory.from_files([broken])
+
+
+# Points nobody holds a private key for, or that let signatures verify without one.
+_IDENTITY = bytes([1]) + bytes(31)  # order 1
+_ORDER_2 = bytes([0xEC]) + bytes([0xFF]) * 30 + bytes([0x7F])  # (0, -1)
+_ORDER_8 = bytes.fromhex("c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a")
+_NON_CANONICAL = bytes([0xED]) + bytes([0xFF]) * 30 + bytes([0x7F])  # y = p, i.e. y = 0
+WEAK_KEYS = {
+    "identity": _IDENTITY,
+    "order 2": _ORDER_2,
+    "order 8": _ORDER_8,
+    "non-canonical y": _NON_CANONICAL,
+    # an honest key plus a point of order 8: verifies most honest signatures (cofactorless
+    # check) yet is not in the prime-order subgroup
+    "mixed order": crypto_core_ed25519_add(RAW_A, _ORDER_8),
+}
+
+
+@pytest.mark.parametrize("raw", WEAK_KEYS.values(), ids=WEAK_KEYS.keys())
+def test_keys_of_small_or_mixed_order_are_refused(raw: bytes) -> None:
+    with pytest.raises(ValueError, match="small order"):
+        PublicKey(kid="weak", key=base64.b64encode(raw).decode())

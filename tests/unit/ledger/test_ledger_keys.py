@@ -194,3 +194,30 @@ def test_base64url_decoding_is_strict() -> None:
 def test_signing_key_equality_is_by_id() -> None:
     key = SigningKey.generate()
     assert SigningKey.of(key.private) == key
+
+
+_ORDER_8 = bytes.fromhex("c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a")
+_ORDER_8_B64URL = base64.urlsafe_b64encode(_ORDER_8).decode().rstrip("=")
+_ORDER_8_PEM = (
+    "-----BEGIN PUBLIC KEY-----\n"
+    + base64.b64encode(bytes.fromhex("302a300506032b6570032100") + _ORDER_8).decode()
+    + "\n-----END PUBLIC KEY-----\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("material", "path"),
+    [
+        (_ORDER_8, "/agency/key"),
+        (base64.b64encode(_ORDER_8).decode(), "/agency/key"),
+        ({"kty": "OKP", "crv": "Ed25519", "x": _ORDER_8_B64URL}, "/agency/key/x"),
+        (_ORDER_8_PEM, "/agency/key"),
+    ],
+    ids=["raw", "base64", "jwk", "pem"],
+)
+def test_a_key_of_small_order_is_refused_in_every_form(
+    material: str | bytes | dict[str, str], path: str
+) -> None:
+    with pytest.raises(InputError) as caught:
+        parse_public_key(material, path="/agency/key")
+    assert [(p.path, "small order" in p.message) for p in caught.value.problems] == [(path, True)]
