@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import threading
 from datetime import UTC, datetime, timedelta
+
+from nonce_race import first_uses
 
 from saphan.auth import MemoryNonceStore, NonceStore
 
@@ -48,22 +49,6 @@ def test_entries_are_kept_until_they_expire_then_purged() -> None:
 
 def test_concurrent_callers_see_exactly_one_first_use() -> None:
     store = MemoryNonceStore(clock=Clock())
-    until = T0 + timedelta(minutes=5)
-    start = threading.Barrier(8)
-    answers: list[bool] = []
-    lock = threading.Lock()
-
-    def claim() -> None:
-        start.wait()
-        for i in range(200):
-            seen = store.seen_or_record("OCC", f"n{i}", until)
-            with lock:
-                answers.append(seen)
-
-    threads = [threading.Thread(target=claim) for _ in range(8)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    answers = first_uses(store, T0 + timedelta(minutes=5), threads=8, nonces=200)
     assert answers.count(False) == 200  # each nonce accepted once, whoever got there
     assert answers.count(True) == 7 * 200

@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from nonce_race import first_uses
 from sqlalchemy import text
 
 from saphan.store.db import make_engine
@@ -49,23 +50,10 @@ def test_two_processes_sharing_a_database_see_one_first_use(db_url: str) -> None
 
 def test_concurrent_threads_see_exactly_one_first_use(tmp_path: Path) -> None:
     store = open_replay_store(f"sqlite:///{tmp_path / 'saphan.db'}")
-    start = threading.Barrier(6)
-    answers: list[bool] = []
-    lock = threading.Lock()
-
-    def claim() -> None:
-        start.wait()
-        for i in range(50):
-            seen = store.seen_or_record("OCC", f"n{i}", UNTIL)
-            with lock:
-                answers.append(seen)
-
-    threads = [threading.Thread(target=claim) for _ in range(6)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    store.close()
+    try:
+        answers = first_uses(store, UNTIL, threads=6, nonces=50)
+    finally:
+        store.close()
     assert answers.count(False) == 50
     assert answers.count(True) == 5 * 50
 
