@@ -58,8 +58,7 @@ from saphan.config import Settings
 from saphan.engine.services import Services, build
 from saphan.ledger.keys import SigningKey, key_id, public_raw
 from saphan.paths import PROJECT_ROOT
-from saphan.store.db import make_engine
-from saphan.store.nonces import SqlNonceStore
+from saphan.store.nonces import open_replay_store
 
 BASE = "http://hub.bench"
 PATH = "/v1/inbound/pmo1111"
@@ -236,8 +235,7 @@ def parts(count: int, db_url: str) -> dict[str, float]:
     message = b"x" * 200
     signature = key.private.sign(message)
     memory = MemoryNonceStore(clock=lambda: now)
-    engine = make_engine(db_url, durable=False)  # as the hub opens it for nonces on SQLite
-    sql = SqlNonceStore(engine)
+    sql = open_replay_store(db_url)  # as the hub opens it
     expires = now + timedelta(minutes=5)
     fresh = iter(range(10**9))
 
@@ -263,7 +261,7 @@ def parts(count: int, db_url: str) -> dict[str, float]:
         out["body_bytes"] = len(body)
         return out
     finally:
-        engine.dispose()
+        sql.close()
 
 
 def main() -> None:

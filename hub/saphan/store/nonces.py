@@ -48,6 +48,7 @@ _RECORD = {
     "postgresql": _record_stmt(pg_insert(NONCES)),
     "sqlite": _record_stmt(sqlite_insert(NONCES)),
 }
+_PURGE = Prepared(delete(NONCES).where(NONCES.c.expires_at < bindparam("now")))
 
 
 def replay_url(database_url: str) -> str:
@@ -87,22 +88,45 @@ class SqlNonceStore:
         self._purge_every = purge_every
         self._owns_engine = owns_engine
         self._record = _RECORD[engine.dialect.name]
-        # SQLite: the threads of one process take turns here rather than in SQLite's busy
-        # handler, whose first sleep is longer than an insert. Other processes still meet
-        # in SQLite, rarely (an insert holds the lock for microseconds).
-        self._turn: AbstractContextManager[Any] = (
-            threading.Lock() if engine.dialect.name == "sqlite" else nullcontext()
-        )
+        self._raw: Any = None
+        self._turn: AbstractContextManager[Any] = nullcontext()
+        if engine.dialect.name == "sqlite":
+            # One driver connection, in autocommit (the engine's connect hook turns the
+            # driver's own transactions off): the insert is one atomic statement, and
+            # SQLAlchemy's checkout, BEGIN and COMMIT around it cost more than it does.
+            # The threads of one process take turns on it here rather than in SQLite's
+            # busy handler, whose first sleep is longer than an insert; other processes
+            # still meet in SQLite, rarely (an insert holds the lock for microseconds).
+            self._raw = engine.raw_connection()
+            self._turn = threading.Lock()
 
     def seen_or_record(self, keyid: str, nonce: str, expires_at: datetime) -> bool:
         values = {"keyid": keyid, "nonce": nonce, "expires_at": expires_at}
-        with self._turn, self._engine.begin() as conn:
-            inserted = self._record.first(conn, values) is not None
-            if random.randrange(self._purge_every) == 0:  # noqa: S311 - housekeeping cadence
-                conn.execute(delete(NONCES).where(NONCES.c.expires_at < datetime.now(UTC)))
+        purge = random.randrange(self._purge_every) == 0  # noqa: S311 - housekeeping cadence
+        if self._raw is None:
+            with self._engine.begin() as conn:
+                inserted = self._record.first(conn, values) is not None
+                if purge:
+                    _PURGE.run(conn, {"now": datetime.now(UTC)})
+            return not inserted
+        dialect = self._engine.dialect
+        with self._turn:
+            cursor = self._raw.cursor()
+            try:
+                cursor.execute(*self._record.bind(dialect, values))
+                inserted = cursor.fetchone() is not None
+                if purge:
+                    cursor.execute(*_PURGE.bind(dialect, {"now": datetime.now(UTC)}))
+            finally:
+                cursor.close()
         return not inserted
 
     def close(self) -> None:
-        """Close the engine if this store opened it."""
+        """Close what this store opened: its driver connection, and its engine if it
+        made it."""
+        if self._raw is not None:
+            with self._turn:
+                self._raw.close()
+                self._raw = None
         if self._owns_engine:
             self._engine.dispose()

@@ -88,6 +88,12 @@ class Prepared:
         finally:
             cursor.close()
 
+    def bind(self, dialect: Dialect, values: Mapping[str, Any]) -> tuple[str, Any]:
+        """The SQL text and driver parameters for ``values``, to run on a bare driver
+        connection (no SQLAlchemy connection, hence no transaction of its making)."""
+        compiled = self._for(dialect, values)
+        return compiled.sql, compiled.params(values)
+
     def _for(self, dialect: Dialect, values: Iterable[str]) -> _Compiled:
         keys = frozenset(values)
         found = self._compiled.get((dialect.name, keys))

@@ -13,7 +13,7 @@ from sqlalchemy import text
 
 from saphan.store.db import make_engine
 from saphan.store.migrate import upgrade
-from saphan.store.nonces import open_replay_store, replay_url
+from saphan.store.nonces import SqlNonceStore, open_replay_store, replay_url
 
 UNTIL = datetime.now(UTC) + timedelta(minutes=5)
 
@@ -77,6 +77,21 @@ def test_on_sqlite_a_nonce_is_recorded_while_the_database_is_locked(tmp_path: Pa
             assert recorded.is_set()
         assert (tmp_path / "saphan-replay.db").is_file()
         assert store.seen_or_record("OCC", "n1", UNTIL) is True
+    finally:
+        store.close()
+        engine.dispose()
+
+
+def test_expired_records_are_purged_and_live_ones_kept(db_url: str) -> None:
+    engine = make_engine(db_url, durable=False)
+    upgrade(engine)
+    store = SqlNonceStore(engine, purge_every=1)  # purge on every call
+    try:
+        past = datetime.now(UTC) - timedelta(minutes=1)
+        assert store.seen_or_record("OCC", "old", past) is False  # recorded, then purged
+        assert store.seen_or_record("OCC", "live", UNTIL) is False
+        assert store.seen_or_record("OCC", "old", past) is False  # forgotten: expired
+        assert store.seen_or_record("OCC", "live", UNTIL) is True  # still remembered
     finally:
         store.close()
         engine.dispose()
