@@ -12,7 +12,9 @@ not match its ``Content-Digest``, or repeats a ``(keyid, nonce)`` already accept
 ``url`` must be the absolute URL the client signed, rebuilt from the hub's public base
 URL (see :func:`saphan.auth.target.target_uri`), not from the ``Host`` header.
 
-The signature base is rebuilt and checked by ``http-message-signatures``; this module
+The signature base is rebuilt and checked by ``http-message-signatures`` (a request signed
+exactly as the hub's profile writes it is verified by :mod:`saphan.auth.fastpath` first,
+which only ever accepts what the library accepts); this module
 adds what the hub needs and the library leaves to callers: the coverage and parameter
 policy, time checks against an injected clock, key rotation, the digest of the body,
 and replay detection. It does not decide what the authenticated agency may do.
@@ -37,6 +39,7 @@ from http_message_signatures import (
 )
 
 from saphan.auth.digest import digest_problems
+from saphan.auth.fastpath import verify_common
 from saphan.auth.nonces import NonceStore
 from saphan.auth.policy import (
     ALGORITHM,
@@ -217,15 +220,19 @@ def verify_request(
     # checked on what it verified. Only when the library refuses are the fields read
     # again here, to name every reason (the library stops at the first), so an
     # accepted request parses its signature fields once.
-    verifier = _Verifier(signature_algorithm=_KeyRing, key_resolver=_Directory(resolve_keys))
     failure: HTTPMessageSignaturesException | None = None
-    try:
-        (result,) = verifier.verify(_Message(method, target, fields), max_age=None)
-    except HTTPMessageSignaturesException as exc:
-        failure = exc
-        params, covered = _read(fields)
+    common = verify_common(method, target, fields, lambda keyid: _lookup(resolve_keys, keyid))
+    if common is not None:  # the hub's own profile, verified (see saphan.auth.fastpath)
+        params, covered = common
     else:
-        params, covered = dict(result.parameters), _bare_names(result.covered_components)
+        verifier = _Verifier(signature_algorithm=_KeyRing, key_resolver=_Directory(resolve_keys))
+        try:
+            (result,) = verifier.verify(_Message(method, target, fields), max_age=None)
+        except HTTPMessageSignaturesException as exc:
+            failure = exc
+            params, covered = _read(fields)
+        else:
+            params, covered = dict(result.parameters), _bare_names(result.covered_components)
 
     problems: list[Problem] = []
     claims = _claims(params, problems)
