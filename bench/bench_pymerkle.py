@@ -7,7 +7,7 @@ before anything is timed; they are filled with bulk inserts, then measured:
   writers at once (intakes arriving together), each waiting until its own entry is on
   disk. Saphan: ``saphan.store.log.append`` of the writer's entry through the hub's group
   committer (:mod:`saphan.store.group`: what arrived while the previous commit was on its
-  way to disk shares the next commit). Peer: pymerkle ``SqliteTree.append_entry`` as
+  way to disk, or while the group ran, shares the next commit). Peer: pymerkle ``SqliteTree.append_entry`` as
   shipped (rollback journal, ``synchronous=FULL``: its defaults, durable; its own lock
   serialises the writers, a commit each). Alternating rounds. Bar: 5x.
 * ``log_vs_pymerkle_append``: durable appends of one entry per transaction, one writer,

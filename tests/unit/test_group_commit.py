@@ -5,12 +5,11 @@ Runs on SQLite and on the real PostgreSQL (``db_url``).
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
+from groupkit import held_group
 from sqlalchemy import Column, Connection, Engine, Integer, MetaData, Table, event, insert, select
 from sqlalchemy.exc import IntegrityError
 
@@ -42,42 +41,14 @@ def put(row_id: int) -> Callable[[Connection], int]:
     return unit
 
 
-def held_group(
-    group: GroupCommitter, units: list[Callable[[Connection], Any]]
-) -> list[Any | BaseException]:
-    """Run ``units`` so that they all land in one group: a first unit holds the committer
-    until every other caller is waiting in its queue."""
-    running, release = threading.Event(), threading.Event()
-
-    def gate(conn: Connection) -> None:
-        running.set()
-        release.wait(10)
-
-    with ThreadPoolExecutor(len(units) + 1) as pool:
-        first = pool.submit(group.run, gate)
-        assert running.wait(10)
-        futures = [pool.submit(group.run, u) for u in units]
-        while group._queue.qsize() < len(units):  # all queued behind the gate
-            threading.Event().wait(0.005)
-        release.set()
-        first.result()
-        out: list[Any | BaseException] = []
-        for f in futures:
-            try:
-                out.append(f.result())
-            except BaseException as exc:
-                out.append(exc)
-        return out
-
-
 def test_concurrent_units_share_one_commit(engine: Engine) -> None:
     group = GroupCommitter(engine)
     try:
-        results = held_group(group, [put(i) for i in range(20)])
-        assert results == list(range(20))
+        gate, results = held_group(group, [put(i) for i in range(20)])
+        assert gate is None and results == list(range(20))
         assert stored(engine) == set(range(20))
-        # the gate's own group, then all twenty in one
-        assert (group.groups, group.units) == (2, 21)
+        # the twenty queued while the gate ran share its commit
+        assert (group.groups, group.units) == (1, 21)
     finally:
         group.close()
 
@@ -90,10 +61,42 @@ def test_a_failing_unit_is_rolled_back_alone(engine: Engine) -> None:
         conn.execute(insert(ROWS).values(id=1))  # taken by the unit before it: refused
 
     try:
-        results = held_group(group, [put(1), half_then_fail, put(2)])
+        _gate, results = held_group(group, [put(1), half_then_fail, put(2)])
         assert results[0] == 1 and results[2] == 2
         assert isinstance(results[1], IntegrityError)
         assert stored(engine) == {1, 2}  # not 100: the failed unit left nothing behind
+    finally:
+        group.close()
+
+
+def test_a_failing_first_unit_is_rolled_back_and_the_units_behind_it_commit(
+    engine: Engine,
+) -> None:
+    # The first unit of a group runs without a savepoint: its failure rolls back the
+    # transaction, which holds nothing else, and the queued units run in the next one.
+    group = GroupCommitter(engine)
+
+    def insert_then_fail(conn: Connection) -> None:
+        conn.execute(insert(ROWS).values(id=100))
+        raise ValueError("refused")
+
+    try:
+        gate, results = held_group(group, [put(1), put(2)], insert_then_fail)
+        assert isinstance(gate, ValueError) and results == [1, 2]
+        assert stored(engine) == {1, 2}  # not 100
+        assert (group.groups, group.units) == (2, 3)
+    finally:
+        group.close()
+
+
+def test_a_group_takes_at_most_max_group_units(engine: Engine) -> None:
+    group = GroupCommitter(engine, max_group=5)
+    try:
+        gate, results = held_group(group, [put(i) for i in range(20)])
+        assert gate is None and results == list(range(20))
+        assert stored(engine) == set(range(20))
+        # the gate and four, then 5, 5, 5 and the last one
+        assert (group.groups, group.units) == (5, 21)
     finally:
         group.close()
 
@@ -127,8 +130,8 @@ def test_a_failed_commit_fails_every_unit_of_the_group(engine: Engine) -> None:
         broken["on"] = True
 
     try:
-        results = held_group(group, [put(1), arm, put(2)])
-        assert all(isinstance(r, OSError) for r in results), results
+        gate, results = held_group(group, [put(1), arm, put(2)])
+        assert all(isinstance(r, OSError) for r in [gate, *results]), (gate, results)
         broken["on"] = False
         assert stored(engine) == set()  # nothing answered, nothing kept
         assert group.run(put(3)) == 3

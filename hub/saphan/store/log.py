@@ -5,6 +5,10 @@ writer lock on SQLite) inside the caller's transaction, so indexes are gap-free 
 commit order across every hub process sharing the database: one log sequencer. Each append
 writes the entries, the complete subtree hashes they make (:mod:`saphan.ledger.nodes`) and
 the new compact range in that same transaction: a crash loses or keeps the whole append.
+On SQLite the sequencer row is not read when the connection's own last append left it as
+it is: the row is advanced with a compare-and-set on its whole content instead, so a guess
+made stale by a rollback or another writer is detected and never written (see
+:func:`_append_sqlite`).
 
 Checkpoints are signed from the persisted compact range only, and only for a size larger
 than the last one, so two checkpoints are always consistent with each other.
@@ -30,18 +34,17 @@ from sqlalchemy import (
     Connection,
     Engine,
     Integer,
-    bindparam,
     event,
     insert,
     literal_column,
     select,
-    update,
 )
 
 from saphan.errors import InputError, Problem
 from saphan.ledger.checkpoint import Checkpoint, sign_checkpoint
 from saphan.ledger.merkle import leaf_hash
 from saphan.ledger.nodes import (
+    Appended,
     NodeId,
     append_leaves,
     compact_range_root,
@@ -55,25 +58,16 @@ from saphan.ledger.nodes import (
     root_nodes,
 )
 from saphan.store.prepared import Prepared, execute_sql
-from saphan.store.tables import CheckpointRow, LogEntryRow, LogNodeRow, LogStateRow
+from saphan.store.tables import CheckpointRow, LogEntryRow, LogStateRow
 
 E = LogEntryRow.__table__  # type: ignore[attr-defined]
-N = LogNodeRow.__table__  # type: ignore[attr-defined]
 S = LogStateRow.__table__  # type: ignore[attr-defined]
 C = CheckpointRow.__table__  # type: ignore[attr-defined]
 #: the sequencer row's key, written into the SQL (the statements take no parameter for it)
 _ONE: ColumnElement[int] = literal_column("1", Integer)
-# The append path's statements, compiled once (see saphan.store.prepared).
-_SEQUENCER = Prepared(select(S.c.size, S.c.compact_range).where(S.c.id == _ONE))
+# The append path's statement on PostgreSQL, compiled once (see saphan.store.prepared).
 _SEQUENCER_FOR_UPDATE = Prepared(
     select(S.c.size, S.c.compact_range).where(S.c.id == _ONE).with_for_update()
-)
-_INSERT_ENTRY = Prepared(insert(E))
-_INSERT_NODE = Prepared(insert(N))
-_ADVANCE = Prepared(
-    update(S)
-    .where(S.c.id == _ONE)
-    .values(size=bindparam("size"), compact_range=bindparam("compact_range"))
 )
 
 MAX_PAGE = 1000
@@ -264,35 +258,116 @@ def append(conn: Connection, entries: Sequence[bytes]) -> int:
     index of the first one."""
     if not entries:
         raise ValueError("nothing to append")
-    sequencer = _SEQUENCER_FOR_UPDATE if conn.dialect.name == "postgresql" else _SEQUENCER
-    row = sequencer.first(conn, {})
+    if conn.dialect.name == "sqlite":
+        return _append_sqlite(conn, entries)
+    # PostgreSQL, the other database the hub runs on: the row lock is the sequencer.
+    row = _SEQUENCER_FOR_UPDATE.first(conn, {})
     if row is None:
         ensure_state(conn)
-        row = sequencer.first(conn, {})
+        row = _SEQUENCER_FOR_UPDATE.first(conn, {})
         assert row is not None
     size, packed = int(row[0]), bytes(row[1])
     leaves = [leaf_hash(e) for e in entries]
     grown = append_leaves(size, decode_compact_range(packed, size), leaves)
-    if conn.dialect.name == "postgresql":
-        # One round trip instead of three: the sequencer row is locked until the commit,
-        # so every statement after the lock is time every other appender waits.
-        _append_pg(conn, size, entries, leaves, grown.nodes, grown.size, grown.compact_range)
-        return size
-    _INSERT_ENTRY.executemany(
-        conn,
-        [
-            {"idx": size + i, "entry": e, "leaf_hash": h}
-            for i, (e, h) in enumerate(zip(entries, leaves, strict=True))
-        ],
-    )
-    _INSERT_NODE.executemany(
-        conn, [{"level": lv, "idx": ix, "hash": hv} for lv, ix, hv in grown.nodes]
-    )
-    _ADVANCE.run(
-        conn,
-        {"size": grown.size, "compact_range": encode_compact_range(grown.compact_range)},
-    )
+    # One round trip instead of three: the sequencer row is locked until the commit,
+    # so every statement after the lock is time every other appender waits.
+    _append_pg(conn, size, entries, leaves, grown.nodes, grown.size, grown.compact_range)
     return size
+
+
+#: ``Connection.info`` key: the sequencer state ``(size, compact range, packed range)``
+#: this connection's last append on SQLite wrote. Only a guess: see :func:`_append_sqlite`.
+_WROTE = "saphan.log.wrote"
+_State = tuple[int, tuple[bytes, ...], bytes]
+_READ_SQLITE = "SELECT size, compact_range FROM log_state WHERE id = 1"
+#: A compare-and-set: the row moves to the new state only from the state it was computed from.
+_ADVANCE_SQLITE = (
+    "UPDATE log_state SET size = ?, compact_range = ?"
+    " WHERE id = 1 AND size = ? AND compact_range = ?"
+)
+#: Rows per multi-row INSERT (3 parameters each, within SQLite's oldest limit of 999).
+_ROWS_SQLITE = 256
+
+
+@lru_cache(maxsize=64)
+def _rows_sql(table: str, count: int) -> str:
+    """A multi-row INSERT of ``count`` rows of three columns: one statement step for all of
+    them, where ``executemany`` steps the statement once per row."""
+    columns = "(idx, entry, leaf_hash)" if table == "log_entries" else "(level, idx, hash)"
+    values = ", ".join(["(?, ?, ?)"] * count)
+    return f"INSERT INTO {table} {columns} VALUES {values}"  # noqa: S608 - fixed names only
+
+
+def _insert_rows(
+    conn: Connection, table: str, rows: Sequence[tuple[int, int | bytes, bytes]]
+) -> None:
+    for start in range(0, len(rows), _ROWS_SQLITE):
+        part = rows[start : start + _ROWS_SQLITE]
+        execute_sql(conn, _rows_sql(table, len(part)), tuple(chain.from_iterable(part))).close()
+
+
+def _append_sqlite(conn: Connection, entries: Sequence[bytes]) -> int:
+    """The append on SQLite: three statements when this connection made the last append.
+
+    The state this connection wrote last (kept in ``Connection.info``) is taken as a guess
+    of the sequencer row, and the row is advanced with a compare-and-set on its whole
+    content (size and every byte of the compact range). The new nodes are a function of
+    that state and the leaves only, so when the compare-and-set matches they are exactly
+    what reading the row first would have given; when it does not (a savepoint or a
+    transaction rolled back, another connection appended, nothing known yet), nothing was
+    written and the row is read as before. A stale guess therefore costs one statement and
+    can never reach the log, whatever rollback made it stale.
+    """
+    info = conn.info
+    leaves = [leaf_hash(e) for e in entries]
+    # Taken out now and put back only when this append has succeeded: one that fails
+    # part way leaves no guess behind.
+    guess: _State | None = info.pop(_WROTE, None)
+    state = None
+    if guess is not None:
+        size, compact_range, packed = guess
+        state = _advance(conn, size, compact_range, packed, leaves)
+    if state is None:
+        cursor = execute_sql(conn, _READ_SQLITE, ())
+        row = cursor.fetchone()
+        cursor.close()
+        if row is None:
+            ensure_state(conn)
+            size, packed = 0, b""
+        else:
+            size, packed = int(row[0]), bytes(row[1])
+        state = _advance(conn, size, decode_compact_range(packed, size), packed, leaves)
+        if state is None:  # cannot happen: the row was read in this very transaction
+            raise RuntimeError("the log's sequencer row changed during an append")
+    grown, new_state = state
+    _insert_rows(
+        conn,
+        "log_entries",
+        [(size + i, e, h) for i, (e, h) in enumerate(zip(entries, leaves, strict=True))],
+    )
+    _insert_rows(conn, "log_nodes", grown.nodes)
+    info[_WROTE] = new_state
+    return size
+
+
+def _advance(
+    conn: Connection,
+    size: int,
+    compact_range: tuple[bytes, ...],
+    packed: bytes,
+    leaves: Sequence[bytes],
+) -> tuple[Appended, _State] | None:
+    """Append ``leaves`` to the state given and move the sequencer row to the result if,
+    and only if, the row holds exactly that state; ``None`` (and nothing written) if not."""
+    grown = append_leaves(size, compact_range, leaves)
+    new_packed = encode_compact_range(grown.compact_range)
+    cursor = execute_sql(conn, _ADVANCE_SQLITE, (grown.size, new_packed, size, packed))
+    try:
+        if cursor.rowcount != 1:
+            return None
+    finally:
+        cursor.close()
+    return grown, (grown.size, grown.compact_range, new_packed)
 
 
 _APPEND_PG = """
