@@ -106,6 +106,14 @@ class NotFoundError(InputError):
     http_status = 404
 
 
+class TooManyRequests(InputError):
+    """A caller went over a rate or attempt limit; it may try again later."""
+
+    kind = "rate-limited"
+    title = "Too many requests"
+    http_status = 429
+
+
 class AuthenticationError(InputError):
     """The request carries no valid signature, or a replayed one."""
 

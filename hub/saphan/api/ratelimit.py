@@ -12,13 +12,7 @@ from threading import Lock
 
 from fastapi import Request
 
-from saphan.errors import InputError, Problem
-
-
-class TooManyRequests(InputError):
-    kind = "rate-limited"
-    title = "Too many requests"
-    http_status = 429
+from saphan.errors import Problem, TooManyRequests
 
 
 class TokenBucket:

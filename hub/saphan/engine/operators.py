@@ -4,6 +4,12 @@ Passwords are hashed with scrypt (``hashlib``, standard library); a login gives 
 session token whose SHA-256 is stored, so a database dump holds no usable credential.
 Roles: ``viewer`` reads; ``operator`` also replays and repairs; ``admin`` also manages
 accounts. Every action goes to ``operator_actions`` (see :mod:`saphan.engine.operations`).
+
+Failed logins are counted per address in the database (``login_failures``), so the limit
+holds for the hub as a whole, however many processes serve it: an address with
+:data:`MAX_FAILURES` failures in the last :data:`FAILURE_WINDOW` is refused before its
+password is even checked. Failures are not counted per user name: that would let anyone
+lock an operator out by failing on purpose.
 """
 
 from __future__ import annotations
@@ -15,16 +21,27 @@ import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, func, insert, select, update
 
 from saphan.engine.services import Services
-from saphan.errors import AuthenticationError, ConflictError, ForbiddenError, InputError, Problem
-from saphan.store.tables import OperatorRow, SessionRow
+from saphan.errors import (
+    AuthenticationError,
+    ConflictError,
+    ForbiddenError,
+    InputError,
+    Problem,
+    TooManyRequests,
+)
+from saphan.store.tables import LoginFailureRow, OperatorRow, SessionRow
 
 OPERATORS = OperatorRow.__table__  # type: ignore[attr-defined]
 SESSIONS = SessionRow.__table__  # type: ignore[attr-defined]
+FAILURES = LoginFailureRow.__table__  # type: ignore[attr-defined]
 ROLES = ("viewer", "operator", "admin")
 SESSION_TTL = timedelta(hours=8)
+#: Failed logins an address may make within :data:`FAILURE_WINDOW` before it is refused.
+MAX_FAILURES = 10
+FAILURE_WINDOW = timedelta(minutes=15)
 _N, _R, _P = 2**14, 8, 1
 
 
@@ -82,19 +99,45 @@ def add_operator(svc: Services, username: str, password: str, role: str) -> None
         )
 
 
-def login(svc: Services, username: str, password: str) -> str:
-    with svc.db.writer.begin() as conn:
+def login(svc: Services, username: str, password: str, address: str | None = None) -> str:
+    """A session token for ``username``, or :class:`AuthenticationError`.
+
+    ``address`` is where the attempt came from (the client's IP address); with one, an
+    address over the failure limit gets :class:`TooManyRequests` and each failure counts
+    against it. Without one (the command line), nothing is counted.
+    """
+    now = svc.clock.now()
+    where = None if address is None else address[:64]
+    with svc.db.reader.connect() as conn:
+        failures = 0
+        if where is not None:
+            failures = conn.execute(
+                select(func.count()).where(
+                    FAILURES.c.address == where, FAILURES.c.at > now - FAILURE_WINDOW
+                )
+            ).scalar_one()
         row = conn.execute(
             select(OPERATORS.c.password_hash, OPERATORS.c.disabled).where(
                 OPERATORS.c.username == username
             )
         ).first()
-        if row is None or row[1] or not check_password(password, row[0]):
-            raise AuthenticationError(
-                "wrong user name or password", [Problem("/password", "login failed")]
-            )
+    if failures >= MAX_FAILURES:
+        raise TooManyRequests(
+            "too many failed logins from this address; try again later",
+            [Problem("/password", f"{MAX_FAILURES} failures within {FAILURE_WINDOW}")],
+        )
+    # The password is checked outside any write transaction: scrypt takes tens of
+    # milliseconds, and on SQLite a write transaction holds the database's writer lock.
+    if row is None or row[1] or not check_password(password, row[0]):
+        if where is not None:
+            with svc.db.writer.begin() as conn:
+                conn.execute(insert(FAILURES).values(address=where, at=now))
+                conn.execute(delete(FAILURES).where(FAILURES.c.at <= now - FAILURE_WINDOW))
+        raise AuthenticationError(
+            "wrong user name or password", [Problem("/password", "login failed")]
+        )
+    with svc.db.writer.begin() as conn:
         token = secrets.token_urlsafe(32)
-        now = svc.clock.now()
         conn.execute(
             insert(SESSIONS).values(
                 token_hash=_h(token),

@@ -263,6 +263,18 @@ class RatingRow(SQLModel, table=True):
     log_index: int | None = None
 
 
+class LoginFailureRow(SQLModel, table=True):
+    """A failed operator login, counted against the address it came from for a while
+    (every hub process reads the same rows: the limit is the hub's, not a process's)."""
+
+    __tablename__ = "login_failures"
+    __table_args__ = (Index("ix_login_failures_address_at", "address", "at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    address: str = Field(max_length=64)
+    at: datetime = Field(sa_column=_at(index=True))
+
+
 class SessionRow(SQLModel, table=True):
     """A console login session (the cookie holds a random token; its hash is kept here)."""
 

@@ -25,7 +25,13 @@ from saphan.api.deps import ServicesDep
 from saphan.engine import operations, operators
 from saphan.engine.operators import Operator
 from saphan.engine.services import Services
-from saphan.errors import AuthenticationError, ConflictError, InputError, NotFoundError
+from saphan.errors import (
+    AuthenticationError,
+    ConflictError,
+    InputError,
+    NotFoundError,
+    TooManyRequests,
+)
 from saphan.web import charts, panels, session
 from saphan.web.rawtext import decode_raw, encode_raw
 from saphan.web.render import Page, format_age
@@ -135,8 +141,14 @@ async def login(
             _record, svc, username or "-", "console.login", None, "rate-limited"
         )
         return _login_page(request, svc, page, 429, page.t["login_failed"], username)
+    address = request.client.host if request.client else "unknown"
     try:
-        token = await run_in_threadpool(operators.login, svc, username, password)
+        token = await run_in_threadpool(operators.login, svc, username, password, address)
+    except TooManyRequests:
+        await run_in_threadpool(
+            _record, svc, username or "-", "console.login", None, "rate-limited"
+        )
+        return _login_page(request, svc, page, 429, page.t["login_failed"], username)
     except AuthenticationError:
         await run_in_threadpool(_record, svc, username or "-", "console.login", None, "failed")
         return _login_page(request, svc, page, 401, page.t["login_failed"], username)

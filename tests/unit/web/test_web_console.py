@@ -14,6 +14,7 @@ from conftest import EXAMPLES
 from sqlalchemy import select
 from webkit import PASSWORD, App, app, csrf_of, escalate, login
 
+from saphan.api.ratelimit import TokenBucket
 from saphan.delivery import outcome
 from saphan.delivery.retry import RetryPolicy
 from saphan.engine import operators
@@ -123,6 +124,28 @@ def test_login_needs_its_form_token_and_the_right_password(hub: App) -> None:
     assert wrong.status_code == 401
     assert "saphan_session" not in hub.client.cookies
     assert ("somchai", "console.login", None, "failed") in _actions(hub)
+
+
+def test_failed_logins_are_limited_per_address_in_the_database(hub: App) -> None:
+    # The per-process token bucket is opened wide: the limit under test is the shared one.
+    hub.client.app.state.rate_limits["login"] = TokenBucket(rate_per_s=1000, burst=1000)  # type: ignore[attr-defined]
+    for _ in range(operators.MAX_FAILURES):
+        form = hub.client.get("/console/login")
+        wrong = hub.client.post(
+            "/console/login",
+            data={"username": "somchai", "password": "wrong!", "csrf": csrf_of(form.text)},
+        )
+        assert wrong.status_code == 401
+    form = hub.client.get("/console/login")
+    right = hub.client.post(
+        "/console/login",
+        data={"username": "somchai", "password": PASSWORD, "csrf": csrf_of(form.text)},
+    )
+    assert right.status_code == 429 and "saphan_session" not in hub.client.cookies
+    assert ("somchai", "console.login", None, "rate-limited") in _actions(hub)
+    api = hub.client.post("/v1/ops/login", json={"username": "somchai", "password": PASSWORD})
+    assert api.status_code == 429
+    assert api.headers["content-type"].startswith("application/problem+json")
 
 
 def test_operator_replays_a_dead_letter_with_a_valid_form_only(hub: App) -> None:

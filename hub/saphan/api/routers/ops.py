@@ -42,7 +42,8 @@ class Login(BaseModel):
 @router.post("/login", summary="Log in; returns a session token")
 async def login(body: Login, request: Request, svc: ServicesDep) -> dict[str, str]:
     check_rate(request, "login")
-    token = await run_in_threadpool(operators.login, svc, body.username, body.password)
+    address = request.client.host if request.client else "unknown"
+    token = await run_in_threadpool(operators.login, svc, body.username, body.password, address)
     return {"token": token}
 
 
