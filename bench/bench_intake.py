@@ -10,8 +10,10 @@ and answers with a signed receipt. The floor is the same uvicorn/FastAPI stack a
 in alternating rounds (three), the floor with ten times as many requests a round (its rounds
 would otherwise last a fraction of a second); figures are the medians of the rounds.
 
-Lines: ``intake_http_throughput`` (req/s, bar: 0.2 of the floor), ``intake_http_p50`` and
-``intake_http_p99`` (ms; ratio = floor latency over the hub's). The delivery worker is off
+Lines: ``intake_http_throughput`` (req/s, bar: 0.2 of the floor),
+``intake_http_cpu_per_request`` (the server process's CPU time per request, warm-up
+included, on Linux), ``intake_http_p50`` and ``intake_http_p99`` (ms; ratio = floor latency
+over the hub's). The delivery worker is off
 (``--no-workers``) so that only intake is measured. Run ``python bench/bench_intake.py``
 or ``--quick``.
 """
@@ -19,8 +21,10 @@ or ``--quick``.
 from __future__ import annotations
 
 import argparse
+import os
 import sqlite3
 import statistics
+from pathlib import Path
 from typing import Any
 
 from common import (
@@ -41,6 +45,15 @@ CONCURRENCY = 16
 
 def _median(rounds: list[dict[str, Any]], field: str) -> float:
     return float(statistics.median(r[field] for r in rounds))
+
+
+def _cpu_s(pid: int) -> float | None:
+    """User and system CPU seconds of a process so far (Linux), or None."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def main() -> None:
@@ -66,19 +79,26 @@ def main() -> None:
         try:
             # Alternating rounds, so that the machine's drift touches both sides alike.
             for _ in range(rounds):
-                for url, n, out in ((hub.url, count, saphan), (bare.url, floor_count, floor)):
-                    out.append(
-                        load(
-                            url,
-                            count=n,
-                            warmup=warmup,
-                            start=number,
-                            concurrency=CONCURRENCY,
-                            key=key,
-                            max_seconds=cap,
-                            target=RECEIVER,
-                        )
+                for server, n, out in ((hub, count, saphan), (bare, floor_count, floor)):
+                    pid = server.popen.pid
+                    # CPU is read around the whole load, warm-up included: per request it
+                    # is an upper bound, close when the warm-up is small.
+                    before = _cpu_s(pid)
+                    result = load(
+                        server.url,
+                        count=n,
+                        warmup=warmup,
+                        start=number,
+                        concurrency=CONCURRENCY,
+                        key=key,
+                        max_seconds=cap,
+                        target=RECEIVER,
                     )
+                    after = _cpu_s(pid)
+                    if before is not None and after is not None:
+                        done = result["requests"] + warmup
+                        result["cpu_ms_per_request"] = (after - before) / done * 1e3
+                    out.append(result)
                     number += n + warmup
         finally:
             hub.stop()
@@ -111,6 +131,16 @@ def main() -> None:
             rounds_floor=[r["per_s"] for r in floor],
             **common,
         )
+        if all("cpu_ms_per_request" in r for r in saphan + floor):
+            emit(
+                "intake_http_cpu_per_request",
+                _median(saphan, "cpu_ms_per_request"),
+                "ms CPU",
+                floor=f"{what}: the server process's CPU per request",
+                peer_value=_median(floor, "cpu_ms_per_request"),
+                higher_is_better=False,
+                **common,
+            )
         for q in ("p50", "p99"):
             emit(
                 f"intake_http_{q}",
