@@ -5,7 +5,9 @@ writes it: one signature, covering bare component names (``"@method" "@target-ur
 "content-type" "content-digest"``), with plain string and integer parameters, over a URL
 without a query. For such a request :func:`verify_common` reads the two fields with strict
 patterns, builds the signature base (RFC 9421 §2.5) and checks it with Ed25519 under every
-key the key id has had.
+key the key id has had, through libsodium: half the cost of the OpenSSL check the library
+makes, and stricter (it also refuses small-order and non-canonical points, and otherwise
+checks the same equation), so what it accepts, OpenSSL accepts.
 
 Its answer is only ever "verified, with these parameters and components" or ``None``
 ("not mine"). A request that does not match the patterns exactly, names an unknown key id,
@@ -31,8 +33,10 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+from nacl.bindings import crypto_sign_open
+from nacl.exceptions import CryptoError
 
 from saphan.auth.policy import ALGORITHM, KNOWN_PARAMETERS
 
@@ -93,11 +97,11 @@ def verify_common(
             value = found
         lines.append(f'"{name}": {value}\n')
     base = "".join(lines) + f'"@signature-params": {signature_params}'
-    message = base.encode("ascii")
+    signed = signature + base.encode("ascii")
     for key in keys(params["keyid"]):
         try:
-            key.verify(signature, message)
-        except InvalidSignature:
+            crypto_sign_open(signed, key.public_bytes(Encoding.Raw, PublicFormat.Raw))
+        except CryptoError:
             continue
         # the library counts the parameters line among the covered components
         return params, {*components, "@signature-params"}
