@@ -47,6 +47,8 @@ OVERRIDE_FILE = "holidays-override.yaml"
 HOLIDAY_CATEGORIES = ("public", "government")
 #: deadlines are bounded (the canonical ``due_days`` is at most 3650); this bounds the search
 MAX_WORKING_DAYS = 3650
+#: Deadlines remembered per calendar, ``(start, working days)`` → day; a few per day in use.
+_MEMO_SIZE = 4096
 
 
 class _OverrideDay(BaseModel):
@@ -99,6 +101,9 @@ class WorkingCalendar:
     def __init__(self, overrides: Overrides | None = None) -> None:
         self._overrides = overrides or Overrides()
         self._years: dict[int, Mapping[date, str]] = {}
+        # Every case taken in on a day asks for the same few deadlines from it: each
+        # (start, n) is counted out once (a calendar never changes once made).
+        self._added: dict[tuple[date, int], date] = {}
         self._lock = Lock()
 
     def days_off(self, year: int) -> Mapping[date, str]:
@@ -138,12 +143,18 @@ class WorkingCalendar:
                 f"a deadline of {n} working days is out of range",
                 [Problem("/due_days", f"must be between 0 and {MAX_WORKING_DAYS}")],
             )
+        found = self._added.get((start, n))
+        if found is not None:
+            return found
         day = start
         left = n
         while left:
             day += timedelta(days=1)
             if self.is_working_day(day):
                 left -= 1
+        if len(self._added) >= _MEMO_SIZE:
+            self._added.clear()
+        self._added[(start, n)] = day
         return day
 
     def working_days_between(self, start: date, end: date) -> int:

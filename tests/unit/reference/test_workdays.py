@@ -4,6 +4,8 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from saphan.errors import ConfigError, InputError
 from saphan.reference import workdays
@@ -128,3 +130,27 @@ def test_the_shipped_override_file_loads_and_module_functions_use_it() -> None:
     assert isinstance(load_overrides(), Overrides)
     assert workdays.is_working_day(date(2024, 4, 17))
     assert workdays.add_working_days(date(2024, 4, 11), 1) == date(2024, 4, 17)
+
+
+def _counted(cal: WorkingCalendar, start: date, n: int) -> date:
+    day, left = start, n
+    while left:
+        day = date.fromordinal(day.toordinal() + 1)
+        left -= cal.is_working_day(day)
+    return day
+
+
+@given(st.dates(min_value=date(2020, 1, 1), max_value=date(2030, 12, 31)), st.integers(0, 60))
+def test_a_deadline_asked_again_is_the_day_counted_out(start: date, n: int) -> None:
+    expected = _counted(CAL, start, n)
+    assert CAL.add_working_days(start, n) == expected
+    assert CAL.add_working_days(start, n) == expected  # the remembered answer
+
+
+def test_remembered_deadlines_are_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(workdays, "_MEMO_SIZE", 5)
+    cal = WorkingCalendar()
+    for offset in range(12):
+        start = date.fromordinal(date(2024, 4, 1).toordinal() + offset)
+        assert cal.add_working_days(start, 15) == _counted(cal, start, 15)
+    assert 0 < len(cal._added) <= 5
