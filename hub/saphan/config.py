@@ -30,8 +30,7 @@ class Settings(BaseSettings):
     production: bool = False
     group_commit: bool | None = Field(
         default=None,
-        description="share one commit among concurrent writes (store.group); "
-        "default: on SQLite only",
+        description="share one commit among concurrent writes (store.group); default: on",
     )
 
     log_origin: str = Field(default="saphan.example/log", description="C2SP checkpoint origin")

@@ -153,8 +153,8 @@ class PushWorker:
     def _record(self, results: list[tuple[_Job, PushResult, float]]) -> None:
         svc = self.svc
         now = svc.clock.now()
-        # Receipts are checked before the transaction (signatures are CPU work, and on
-        # SQLite the transaction is the group committer's, shared with intakes).
+        # Receipts are checked before the transaction (signatures are CPU work, and the
+        # transaction is the group committer's, shared with intakes).
         checked = [self._check(job, result, seconds, now) for job, result, seconds in results]
         svc.db.group.run(lambda conn: self._record_in(conn, checked, now))
 

@@ -85,12 +85,12 @@ class Database:
         self.reader = (
             make_engine(url, echo=echo, writer=False) if url.startswith("sqlite") else self.writer
         )
-        # Shared transactions for the hot write paths (intake, delivery). On SQLite writers
-        # take turns on one lock anyway, so running them on one thread costs nothing and
-        # saves an fsync per write; on PostgreSQL transactions run side by side and a group
-        # would queue their round trips behind each other (measured slower), so each runs
-        # on its caller's thread unless asked otherwise.
-        grouped = url.startswith("sqlite") if group_commit is None else group_commit
+        # Shared transactions for the hot write paths (intake, delivery), on both
+        # databases: one commit (one WAL flush) for every unit queued while a group runs,
+        # and on PostgreSQL the log's sequencer row is taken once per group rather than
+        # once per message. Measured end to end on PostgreSQL, in alternating runs: 85-93
+        # cases/s each on its caller's thread, 125-127 grouped (bench_e2e; ADR 7).
+        grouped = True if group_commit is None else group_commit
         self.group = GroupCommitter(self.writer, enabled=grouped)
 
     @property
