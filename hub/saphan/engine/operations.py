@@ -14,8 +14,9 @@ from typing import Any
 from sqlalchemy import Connection, insert, select, update
 
 from saphan.engine import cases as store_cases
+from saphan.engine.accept import accept_case
 from saphan.engine.cases import TRANSFERS
-from saphan.engine.intake import QUARANTINE, accept_case
+from saphan.engine.intake import QUARANTINE
 from saphan.engine.services import Services
 from saphan.errors import ConflictError, HubError, InputError, NotFoundError, Problem
 from saphan.ledger.entries import ReplayEntry, case_commitment

@@ -22,6 +22,7 @@ from sqlalchemy import Connection, Engine
 
 from saphan.ledger import merkle
 from saphan.store import log as transfer_log
+from saphan.store import log_append
 from saphan.store.db import make_engine
 from saphan.store.group import GroupCommitter
 from saphan.store.migrate import upgrade
@@ -136,7 +137,7 @@ def test_an_append_after_a_rolled_back_transaction_on_the_same_connection(
         trans.rollback()
         if conn.dialect.name == "sqlite":
             # the connection's guess is now ahead of the log: the case under test
-            assert conn.info[transfer_log._WROTE][0] == 3
+            assert conn.info[log_append._WROTE][0] == 3
         with conn.begin():
             assert transfer_log.append(conn, [_entry("b")]) == 1
             assert transfer_log.append(conn, [_entry("c")]) == 2
