@@ -38,11 +38,20 @@ class Parts:
 
 def split_line(line: str) -> Parts:
     """The parts of a street line (see the module docstring)."""
+    return Parts(*line_parts(line))
+
+
+_NONE: Final = (None, None, None, None)
+
+
+def line_parts(line: str) -> tuple[str | None, str | None, str | None, str | None]:
+    """:func:`split_line`'s parts as a plain tuple (house, moo, soi, road), for the writer,
+    which needs them once and not a :class:`Parts`."""
     text = " ".join(line.split())
     if not text:
-        return Parts()
+        return _NONE
     m = _LINE.fullmatch(text)
     if m is None or m.lastindex is None:  # no part matched: every part is at least a character
-        return Parts(house_no=text)
+        return text, None, None, None
     house, moo, soi, road = m.group("house", "moo", "soi", "road")
-    return Parts(house_no=house, moo=moo, soi=soi, road=road)
+    return house, moo, soi, road

@@ -20,15 +20,16 @@ from lxml import etree
 
 from saphan.canonical import Area, Warning
 from saphan.reference import identity, phone
-from saphan.reference.text import ascii_digits
 from saphan.translate.jsonparts import check_digit_ok
 
+from ._names import ascii_digits
 from ._reader import Part, Reader, children, text
 from ._schema import FORMS
 
 AT: Final = "/Case/Complainant"
 _YES_NO: Final = {"Y": True, "N": False}
 _POSTCODE: Final = re.compile(r"[0-9]{5}")
+_NATIONAL: Final = re.compile(r"0[0-9\-]*")
 _ONLY_NAMED: Final = ("CitizenId", "Prefix", "FirstName", "LastName", "Address")
 _NO_AREA: Final = Area()
 
@@ -99,6 +100,12 @@ def _citizen_id(r: Reader, value: str | None) -> tuple[str | None, bool | None]:
 def _phone(r: Reader, value: str | None) -> str | None:
     if value is None:
         return None
+    if _NATIONAL.fullmatch(value):
+        # what phone.to_e164 makes of ASCII digits and dashes after a leading 0, read
+        # without its character-by-character walk: 9 or 10 digits are +66 and the rest
+        digits = value.replace("-", "")
+        if len(digits) in (9, 10):
+            return "+66" + digits[1:]
     try:
         return phone.to_e164(value)
     except ValueError:

@@ -57,7 +57,6 @@ _LABELS: Final[dict[str, Encoding]] = {
     "cp874": WINDOWS874,
     "dos-874": WINDOWS874,
 }
-_READ_CODEC: Final = {UTF8: "utf-8", TIS620: "cp874", WINDOWS874: "cp874"}
 _C1: Final = re.compile("[\x80-\x9f]")
 _C1_BYTES: Final = re.compile(b"[\x80-\x9f]")
 _KNOWN: Final = "UTF-8, TIS-620 or windows-874"
@@ -88,7 +87,9 @@ def to_utf8(data: bytes) -> tuple[bytes, Encoding]:
             "the byte order mark contradicts the declaration",
             [Problem("", f"UTF-8 byte order mark on a document declared {encoding.label}")],
         )
-    codec = _READ_CODEC[encoding]
+    # every TIS-620 label is read as windows-874 (see the module docstring); compared by
+    # identity, where a lookup would hash the Encoding dataclass in Python
+    codec = "utf-8" if encoding is UTF8 else "cp874"
     try:
         text = data.decode(codec)
     except UnicodeDecodeError as exc:

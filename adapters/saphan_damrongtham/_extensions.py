@@ -82,13 +82,26 @@ def collect(
 def _plain(root: etree._Element, own_attributes: int, source: bytes) -> bool:
     # An element of another namespace, or with no namespace at all, needs a declaration
     # (xmlns:x="..." or xmlns="") besides the format's own default one; the reserved xml:
-    # prefix needs none, so its mere mention counts too. Attributes are counted in C.
-    return (
-        root.prefix is None
-        and source.count(b"xmlns") == 1
-        and b"xml:" not in source
-        and _count_attributes(root) == own_attributes
-    )
+    # prefix needs none, so its mere mention counts too.
+    if root.prefix is not None or source.count(b"xmlns") != 1 or b"xml:" in source:
+        return False
+    # Every attribute, and the one namespace declaration, has an "=" of its own in the
+    # source (the reader counts each of its own attributes once, and they are there): when
+    # the source has no more "=" than those after its XML declaration, no other attribute
+    # is there. Otherwise ("=" in text, in base64 padding, ...) attributes are counted in C.
+    if source.count(b"=", _after_declaration(source)) == own_attributes + 1:
+        return True
+    return _count_attributes(root) == own_attributes
+
+
+def _after_declaration(source: bytes) -> int:
+    """Where the XML declaration (or a processing instruction the document starts with,
+    which holds no attribute either) ends; 0 when there is none."""
+    start = 3 if source.startswith(b"\xef\xbb\xbf") else 0
+    if not source.startswith(b"<?", start):
+        return 0
+    end = source.find(b"?>", start)
+    return 0 if end == -1 else end + 2
 
 
 class _PerThread(threading.local):

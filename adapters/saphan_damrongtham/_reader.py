@@ -23,15 +23,17 @@ from lxml import etree
 
 from saphan.canonical import Area, Warning
 from saphan.errors import Problem
-from saphan.reference.calendar import parse_be_datetime
-from saphan.reference.text import ascii_digits
+from saphan.reference.calendar import BE_OFFSET, THAI_TZ
 from saphan.translate.crosswalk import crosswalks
 
 from . import _places
-from ._names import LOCAL, TABLES
+from ._names import LOCAL, TABLES, ascii_digits
 from ._schema import FORMS
 
-_BE_FORM: Final = re.compile(r"[0-9]{2}/[0-9]{2}/[0-9]{4} [0-9]{2}:[0-9]{2}(?::[0-9]{2})?")
+#: a BE date-time as the format writes it (the XSD's form), its parts in groups
+_BE_FORM: Final = re.compile(
+    r"([0-9]{2})/([0-9]{2})/([0-9]{4}) ([0-9]{2}):([0-9]{2})(?::([0-9]{2}))?"
+)
 #: one part of the canonical case, as the keyword arguments of its model
 Part = dict[str, Any]
 
@@ -49,9 +51,10 @@ def children(element: etree._Element) -> dict[str, etree._Element]:
 
 def text(element: etree._Element | None) -> str | None:
     """The element's text without surrounding white space; None when absent or empty."""
-    if element is None or element.text is None:
+    if element is None:
         return None
-    return element.text.strip() or None
+    value = element.text  # lxml makes a new string from the node at every access: once
+    return None if value is None else value.strip() or None
 
 
 @dataclass
@@ -74,9 +77,14 @@ class Reader:
         return element
 
     def need_text(self, kids: dict[str, etree._Element], name: str, at: str) -> str | None:
-        element = self.need(kids, name, at)
-        value = text(element)
-        if element is not None and value is None:
+        """:meth:`need` and :func:`text` in one step (read for most fields of a case)."""
+        element = kids.get(name)
+        if element is None:
+            self.problem(f"{at}/{name}", "required element is missing")
+            return None
+        value = element.text
+        value = None if value is None else value.strip() or None
+        if value is None:
             self.problem(f"{at}/{name}", "must not be empty")
         return value
 
@@ -109,11 +117,23 @@ class Reader:
         """A BE date-time in Thai time (Thai digits allowed) that must be a real one."""
         if value is None:
             return None
-        if not _BE_FORM.fullmatch(ascii_digits(value.strip())):
+        # what saphan.reference.calendar.parse_be_datetime reads, read once: the same
+        # text (stripped, Thai digits as ASCII), the same parts, the same instant
+        m = _BE_FORM.fullmatch(ascii_digits(value.strip()))
+        if m is None:
             self.problem(path, f"{value!r} is not {FORMS['ReceivedAt']}")
             return None
+        day, month, year_be, hour, minute, second = m.groups()
         try:
-            return parse_be_datetime(value)
+            return datetime(
+                int(year_be) - BE_OFFSET,
+                int(month),
+                int(day),
+                int(hour),
+                int(minute),
+                int(second or 0),
+                tzinfo=THAI_TZ,
+            )
         except ValueError:
             self.problem(path, f"{value!r} is not a real date and time")
             return None

@@ -41,15 +41,14 @@ from saphan.canonical import (
     SourceSystem,
 )
 from saphan.errors import InputError, Problem
-from saphan.reference.text import ascii_digits
 from saphan.translate import safexml
-from saphan.translate.adapter import Limits, Record, validation_problems
+from saphan.translate.adapter import Limits, Record, validation_problems, validator
 from saphan.translate.crosswalk import crosswalks
 
 from . import _encoding, _extensions, _schema
 from ._attachments import read_attachments
 from ._complainant import read_complainant
-from ._names import NS, agency_for_center, path_rank, q, read_tracking_no
+from ._names import NS, agency_for_center, ascii_digits, path_rank, q, read_tracking_no
 from ._reader import Part, Reader, children, text
 
 # Most markup a real case can have (about 50 elements, plus attachments and extensions).
@@ -58,10 +57,19 @@ _SYSTEM_UNITS: Final = {SourceSystem.PSC1111: "PSC", SourceSystem.OMB: "OMB"}
 _DEGREES: Final = re.compile(r"[-+]?[0-9]{1,3}(?:\.[0-9]+)?")
 _CENTER_CODE: Final = re.compile(r"[0-9]{4}")
 _NO_AREA: Final = Area()
+_validate_case: Final = validator(Case)
+# Enum members by value: what calling the enum gives (None where it raises), without
+# the enum machinery's Python on every message (a value that is no member still goes to
+# the enum, which raises as before).
+_SYSTEMS: Final = {m.value: m for m in SourceSystem}
+_KINDS: Final = {m.value: m for m in RespondentKind}
+_STATUSES: Final = {m.value: m for m in CaseStatus}
+_REASONS: Final = {m.value: m for m in EscalationReason}
+#: the coded elements of Case: name, scheme, path
 _CODED: Final = (
-    ("Channel", "damrongtham.channel"),
-    ("MainType", "damrongtham.main_type"),
-    ("SubType", "damrongtham.sub_type"),
+    ("Channel", "damrongtham.channel", "/Case/Channel"),
+    ("MainType", "damrongtham.main_type", "/Case/MainType"),
+    ("SubType", "damrongtham.sub_type", "/Case/SubType"),
 )
 
 
@@ -111,10 +119,10 @@ def read_case(r: Reader, root: etree._Element, source: bytes | None = None) -> C
     kids = children(root)
     origin = _origin(r, r.need(kids, "TrackingNo", at))
     sender = _sender(r, r.need(kids, "Center", at))
-    received = r.instant(r.need_text(kids, "ReceivedAt", at), f"{at}/ReceivedAt")
+    received = r.instant(r.need_text(kids, "ReceivedAt", at), "/Case/ReceivedAt")
     codes: dict[str, str] = {}
-    for name, scheme in _CODED:
-        value = r.code(r.need(kids, name, at), "code", scheme, f"{at}/{name}")
+    for name, scheme, path in _CODED:
+        value = r.code(r.need(kids, name, at), "code", scheme, path)
         if value is not None:
             codes[scheme] = value
     complainant = read_complainant(r, r.need(kids, "Complainant", at))
@@ -129,7 +137,7 @@ def read_case(r: Reader, root: etree._Element, source: bytes | None = None) -> C
     extensions = _extensions.collect(root, r.attributes, source)
     assert origin and received and complainant and matter and status
     try:
-        return Case.model_validate(
+        return _validate_case(
             {
                 "origin": origin,
                 "sender": sender,
@@ -174,7 +182,7 @@ def _origin(r: Reader, element: etree._Element | None) -> Part | None:
     if system not in ("PSC1111", "OMB", "AGO"):
         r.problem(f"{path}/@system", f"{system!r} is not PSC1111, OMB or AGO")
         return None
-    source = SourceSystem(system)
+    source = _SYSTEMS[system]
     return {"system": source, "ref": number, "unit": _SYSTEM_UNITS.get(source)}
 
 
@@ -199,9 +207,8 @@ def _respondent(r: Reader, element: etree._Element | None) -> Part | None:
         return None
     at = "/Case/Respondent"
     kind = r.attr(element, "type", at)
-    try:
-        parsed = RespondentKind((kind or "UNKNOWN").lower())
-    except ValueError:
+    parsed = _KINDS.get((kind or "UNKNOWN").lower())
+    if parsed is None:
         r.problem(f"{at}/@type", f"{kind!r} is not a respondent type")
         return None
     return {"kind": parsed, "name": text(element)}
@@ -257,7 +264,7 @@ def _status(r: Reader, element: etree._Element | None, codes: dict[str, str]) ->
         r.problem(f"{at}/@code", f"{code!r} has no agreed meaning")
         return None
     codes["damrongtham.status"] = code
-    return {"code": CaseStatus(meaning), "at": when}
+    return {"code": _STATUSES.get(meaning) or CaseStatus(meaning), "at": when}
 
 
 def _escalation(r: Reader, element: etree._Element | None, status: Part | None) -> Part | None:
@@ -274,7 +281,7 @@ def _escalation(r: Reader, element: etree._Element | None, status: Part | None) 
     # the escalation happened when the status says so (code 6), and only then is it known
     escalated = status is not None and status["code"] is CaseStatus.ESCALATED
     return {
-        "reason": EscalationReason(meaning),
+        "reason": _REASONS.get(meaning) or EscalationReason(meaning),
         "note": text(element),
         "at": status["at"] if escalated and status is not None else None,
     }

@@ -71,7 +71,7 @@ from saphan.translate.adapter import Receiver
 from saphan.translate.crosswalk import Crosswalks, crosswalks
 
 from . import _encoding, _extensions, _places, _schema, _screens, _writer
-from ._address import split_line
+from ._address import line_parts
 from ._names import (
     CENTRAL_AGENCY,
     NS,
@@ -356,8 +356,7 @@ class _Writer:
             return ""  # the format cannot hold an address without a subdistrict (docstring)
         house, moo, soi, road = address.house_no, address.moo, address.soi, address.road
         if not (house or moo or soi or road) and address.line:
-            parts = split_line(address.line)
-            house, moo, soi, road = parts.house_no, parts.moo, parts.soi, parts.road
+            house, moo, soi, road = line_parts(address.line)
         text = _writer.text
         out = f"\n{_2}<Address>"
         if house:

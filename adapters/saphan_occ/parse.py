@@ -29,6 +29,7 @@ from saphan.canonical import (
     Warning,
 )
 from saphan.errors import Problem
+from saphan.translate.adapter import validator
 from saphan.translate.jsonparts import (
     FileIn,
     area_from_geocode,
@@ -40,6 +41,7 @@ from saphan.translate.jsonwire import problems_from, unknown_keys
 from saphan_occ import wire
 
 FORMAT = "occ"
+_validate_case = validator(Case)
 
 
 def _obj(value: Any) -> dict[str, Any]:
@@ -120,7 +122,7 @@ def _case(doc: wire.OccDocument, content: _Content) -> Case:
     extensions = unknown_keys(doc)
     r, i, referral = doc.respondent, doc.incident, doc.referral
     matter = doc.matter
-    return Case.model_validate(
+    return _validate_case(
         {
             "origin": {"system": source.system, "ref": source.ref, "unit": source.unit},
             "references": references,

@@ -23,6 +23,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationEr
 from pydantic_core import PydanticCustomError
 
 from saphan.errors import Problem
+from saphan.translate.adapter import validator
 from saphan.translate.jsonwire import Integral, WireDateTime, problems_from, python_pattern
 
 
@@ -162,6 +163,9 @@ class OccDocument(_Wire):
     status: StatusBlock | None = None
 
 
+_validate_document = validator(OccDocument)
+
+
 def _cross_field(raw: dict[str, Any]) -> list[Problem]:
     """Rules between fields, checked on the raw document so that they are reported even
     when some field is wrong (a pydantic model validator would not run then)."""
@@ -177,7 +181,7 @@ def validate(raw: dict[str, Any]) -> tuple[OccDocument | None, list[Problem]]:
     JSON Schema gives)."""
     problems = _cross_field(raw)
     try:
-        document = OccDocument.model_validate(raw)
+        document = _validate_document(raw)
     except ValidationError as exc:
         return None, problems_from(exc) + problems
     return (None, problems) if problems else (document, [])

@@ -35,10 +35,12 @@ from saphan.canonical import (
 )
 from saphan.errors import Problem
 from saphan.reference.calendar import BE_OFFSET, from_epoch_ms
+from saphan.translate.adapter import validator
 from saphan.translate.jsonparts import (
     FileIn,
     area_from_parts,
     attachments,
+    check_digit_ok,
     citizen_id_check,
     meaning,
 )
@@ -47,6 +49,7 @@ from saphan_pmo1111 import wire
 
 FORMAT = "pmo1111"
 SENDER = "PSC"
+_validate_case = validator(Case)
 
 
 def _obj(value: Any) -> dict[str, Any]:
@@ -167,7 +170,7 @@ def _case(r: wire.PscRecord, content: _Content, generated_ms: int | None, prefix
     extensions = unknown_keys(r)
     status = str(r.status)
     place = r.place
-    return Case.model_validate(
+    return _validate_case(
         {
             "origin": origin,
             "references": references,
@@ -199,6 +202,10 @@ def _case(r: wire.PscRecord, content: _Content, generated_ms: int | None, prefix
 _NO_AREA = Area()
 
 
+def _has_code(area: Area) -> bool:
+    return area.province is not None or area.district is not None or area.subdistrict is not None
+
+
 def _complainant(
     r: wire.PscRecord, home: Area | None, prefix: str
 ) -> tuple[dict[str, Any], list[Warning]]:
@@ -206,9 +213,14 @@ def _complainant(
     conceal = bool(r.hide_identity)
     if p is None:
         return {"anonymous": bool(r.anonymous), "conceal_identity": conceal}, []
-    verified, warnings = citizen_id_check(p.id13, f"{prefix}/person/id13")
+    verified: bool | None = True
+    warnings: list[Warning] = []
+    if p.id13 is None or not check_digit_ok(p.id13):  # else as citizen_id_check answers
+        verified, warnings = citizen_id_check(p.id13, f"{prefix}/person/id13")
     address = None
-    if p.addr is not None or p.zip is not None or (home is not None and home != _NO_AREA):
+    # ``home != Area()`` asked field by field: pydantic's ``__eq__`` is Python, and an Area
+    # (frozen, no extra keys) equals Area() exactly when it has no code at all
+    if p.addr is not None or p.zip is not None or (home is not None and _has_code(home)):
         address = {"line": p.addr, "area": home or _NO_AREA, "postcode": p.zip}
     complainant = {
         "anonymous": bool(r.anonymous),

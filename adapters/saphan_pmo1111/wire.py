@@ -20,11 +20,12 @@ area codes exist and nest, that files decode to their hash.
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from saphan.errors import Problem
+from saphan.translate.adapter import validator
 from saphan.translate.jsonwire import Integral, problems_from, python_pattern
 
 
@@ -121,6 +122,57 @@ class Envelope(_Wire):
     records: Annotated[list[Any], Field(min_length=1, max_length=500)]
 
 
+_validate_record = validator(PscRecord)
+_validate_envelope = validator(Envelope)
+
+
+# -- the common case, without Python in the validator --------------------------------------
+#
+# Integral and python_pattern run Python for each integer and each phone of every record.
+# A record whose integers are plain ints and whose patterned strings do not end in a line
+# feed (nearly every record) gives the same verdict and the same values without them: the
+# twins below hold those fields to strict ints within the same sets of codes and to the
+# same patterns on the Rust engine, and whatever they refuse goes to the models above, which
+# then give the verdict and word the problems. They accept only what the models above
+# accept, as they would read it: a strict int is never a boolean or a float (Integral's
+# business), and the Rust pattern refuses what python_pattern would have to tidy.
+# tests/unit/adapters/test_pmo1111_wire_twins.py holds them to that.
+
+
+class _PlainPerson(Person):
+    tel: Annotated[str, Field(pattern=r"^0[0-9]{8,9}$")] | None = None
+
+
+# The codes are ints held to the same ranges (a strict Literal would take True for 1), so
+# their declared types are wider than the Literals they stand for: the values are not.
+class _PlainRecord(PscRecord):
+    channel: Annotated[int, Field(ge=1, le=6)]  # type: ignore[assignment]
+    recv_ms: Annotated[int, Field(ge=0, le=4_102_444_799_999)]
+    person: _PlainPerson | None = None
+    case_type: Annotated[int, Field(ge=1, le=6)]  # type: ignore[assignment]
+    target_agency: (
+        Annotated[str, Field(max_length=32, pattern=r"^[A-Z][A-Z0-9]*(-[A-Z0-9]+)*$")] | None
+    ) = None
+    due_days: Annotated[int, Field(ge=0, le=3650)] | None = None
+    secrecy: Annotated[int, Field(ge=0, le=3)] | None = None  # type: ignore[assignment]
+    # and one of STATUS_CODES, checked after
+    status: Annotated[int, Field(ge=0, le=9)]  # type: ignore[assignment]
+
+
+#: the codes of Status (0-5 and 9)
+STATUS_CODES: frozenset[int] = frozenset(get_args(get_args(Status)[0]))
+_validate_plain = validator(_PlainRecord)
+
+
+def _plain_record(raw: Any) -> PscRecord | None:
+    """``raw`` as the twin reads it, or None when the full model must decide."""
+    try:
+        record = _validate_plain(raw)
+    except ValidationError:
+        return None
+    return record if record.status in STATUS_CODES else None
+
+
 def _cross_field(raw: dict[str, Any], prefix: str) -> list[Problem]:
     """Rules between fields, checked on the raw record so that they are reported even
     when some field is wrong (a pydantic model validator would not run then)."""
@@ -135,16 +187,18 @@ def _cross_field(raw: dict[str, Any], prefix: str) -> list[Problem]:
 def validate_record(raw: Any, prefix: str) -> tuple[PscRecord | None, list[Problem]]:
     """The typed record, or every wire problem of ``raw`` (paths below ``prefix``)."""
     problems = _cross_field(raw, prefix) if isinstance(raw, dict) else []
-    try:
-        record = PscRecord.model_validate(raw)
-    except ValidationError as exc:
-        return None, problems_from(exc, prefix) + problems
+    record = _plain_record(raw)
+    if record is None:
+        try:
+            record = _validate_record(raw)
+        except ValidationError as exc:
+            return None, problems_from(exc, prefix) + problems
     return (None, problems) if problems else (record, [])
 
 
 def validate_envelope(raw: dict[str, Any]) -> tuple[Envelope | None, list[Problem]]:
     """The envelope's own verdict (the records only as an array of 1 to 500 items)."""
     try:
-        return Envelope.model_validate(raw), []
+        return _validate_envelope(raw), []
     except ValidationError as exc:
         return None, problems_from(exc)

@@ -149,7 +149,9 @@ _PLAIN_KEY = re.compile(r'"([^"\\\x00-\x1f]*)"[ \t\n\r]*:[ \t\n\r]*')
 #: white space, then what ends a member (``,`` or ``}``) or an element (``,`` or ``]``)
 _AFTER_MEMBER = re.compile(r"[ \t\n\r]*([,}]?)[ \t\n\r]*")
 _AFTER_ELEMENT = re.compile(r"[ \t\n\r]*([,\]]?)[ \t\n\r]*")
-_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89abAB]")
+#: the escape of a UTF-16 surrogate, looked for in the message's bytes (ASCII, so UTF-8
+#: holds it as the text does; a search of bytes is quicker than one of Thai text)
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89abAB]")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
@@ -237,7 +239,7 @@ def load_object(data: bytes, limits: Limits) -> tuple[dict[str, Any], list[Probl
         raise InputError(
             "a JSON object is expected", [Problem("", f"found {json_type(value)}, not an object")]
         )
-    surrogates = _SURROGATE_ESCAPE.search(text) is not None
+    surrogates = _SURROGATE_ESCAPE.search(data) is not None
     return value, reader.check(value, text, limits, "", 1, surrogates)
 
 
@@ -268,7 +270,7 @@ def load_batch(data: bytes, array_key: str, limits: Limits) -> Batch:
     item carries its own. Raises :class:`InputError` when the bytes are not a JSON object.
     """
     text = _text(data, limits)
-    surrogates = _SURROGATE_ESCAPE.search(text) is not None
+    surrogates = _SURROGATE_ESCAPE.search(data) is not None
     try:
         return _scan_batch(text, array_key, limits, surrogates)
     except (ValueError, RecursionError, IndexError) as exc:
@@ -526,8 +528,13 @@ def _collect_unknown(node: BaseModel, path: str, found: dict[str, Any]) -> None:
     if extra:
         for key, value in extra.items():
             found[f"{path}/{escape(key)}"] = value
+    names = _MODEL_FIELDS.get(node.__class__)
+    if names is None:
+        names = _MODEL_FIELDS[node.__class__] = _model_fields(node.__class__)
+    if not names:  # most models of a document hold no model of their own
+        return
     values = node.__dict__
-    for name in _model_fields(node.__class__):
+    for name in names:
         value = values.get(name)
         if value is None:
             continue
@@ -537,6 +544,10 @@ def _collect_unknown(node: BaseModel, path: str, found: dict[str, Any]) -> None:
                     _collect_unknown(item, f"{path}/{name}/{index}", found)
         elif isinstance(value, BaseModel):
             _collect_unknown(value, f"{path}/{name}", found)
+
+
+#: :func:`_model_fields` by class, looked up without a call (a few wire classes at most)
+_MODEL_FIELDS: dict[type[BaseModel], tuple[str, ...]] = {}
 
 
 @cache

@@ -20,7 +20,7 @@ from saphan.canonical import (
 from saphan.errors import InputError, TooLargeError
 from saphan.translate.adapter import Parsed
 from saphan_pmo1111 import Pmo1111Adapter
-from saphan_pmo1111.parse import ticket_date
+from saphan_pmo1111.parse import _has_code, ticket_date
 
 BATCH = "pmo1111/batch-three-records.json"
 INVALID = "invalid/pmo1111-one-bad-record.json"
@@ -318,3 +318,9 @@ def test_more_than_500_records_is_too_large() -> None:
 def test_unreadable_batches_raise_input_error(data: bytes) -> None:
     with pytest.raises(InputError):
         Pmo1111Adapter().parse(data)
+
+
+def test_an_area_has_a_code_exactly_when_it_is_not_the_empty_area() -> None:
+    # the person's address is kept for its area alone: Area's own equality, asked per field
+    for area in (Area(), Area(province="34"), Area(district="3415"), Area(subdistrict="341510")):
+        assert _has_code(area) == (area != Area())

@@ -22,8 +22,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from saphan.canonical import Area, Case
 from saphan.reference import identity
-from saphan.translate.adapter import Limits
+from saphan.translate.adapter import Limits, validator
 from saphan.translate.crosswalk import crosswalks
 from saphan.translate.jsonparts import (
     area_from_parts,
@@ -136,3 +137,23 @@ def test_resolve_code_answers_as_the_crosswalks_do() -> None:
     for codes in ({}, {"pmo1111.topic": "T03"}, {"damrongtham.sub_type": "101"}):
         for scheme in ("occ.topic", "pmo1111.topic", "pmo1111.case_type"):
             assert resolve_code(codes, scheme) == crosswalks().resolve(codes, scheme)
+
+
+def test_a_models_validator_is_its_model_validate() -> None:
+    case = Case.model_validate(
+        {
+            "origin": {"system": "OMB", "ref": "OMB2024-000001"},
+            "received_at": "2024-09-06T10:35:00+07:00",
+            "complainant": {},
+            "matter": {"title": "t", "detail": "d"},
+            "status": {"code": "received", "at": "2024-09-06T10:35:00+07:00"},
+        }
+    )
+    data = case.model_dump()
+    assert validator(Case)(data) == Case.model_validate(data)
+    bad = {"province": "1", "district": 5}
+    with pytest.raises(ValidationError) as ours:
+        validator(Area)(bad)
+    with pytest.raises(ValidationError) as theirs:
+        Area.model_validate(bad)
+    assert ours.value.errors() == theirs.value.errors()

@@ -7,6 +7,8 @@ import threading
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from lxml import etree
 
 from saphan.errors import ConfigError, InputError
@@ -52,6 +54,29 @@ def test_doctype_detection_ignores_case_and_other_markup() -> None:
     assert not safexml.has_doctype(b"<!-- a comment --><a><![CDATA[x]]></a>")
     with pytest.raises(InputError, match="DOCTYPE"):
         safexml.parse(b'<!DOCTYPE a [<!ENTITY e SYSTEM "file:///etc/passwd">]><a>&e;</a>')
+
+
+def _has_doctype_by_pairs(data: bytes) -> bool:
+    # what has_doctype answers, found the plain way: every "<!" and what follows it
+    start = data.find(b"<!")
+    while start != -1:
+        if data[start + 2 : start + 9].upper() == b"DOCTYPE":
+            return True
+        start = data.find(b"<!", start + 2)
+    return False
+
+
+@given(
+    st.lists(
+        st.sampled_from(
+            [b"<", b"!", b"<!", b"DOCTYPE", b"doctype", b"DocTyp", b"<!--", b"a", b"\xe0"]
+        )
+        | st.binary(max_size=4),
+        max_size=12,
+    ).map(b"".join)
+)
+def test_doctype_detection_finds_every_less_than_bang(data: bytes) -> None:
+    assert safexml.has_doctype(data) == _has_doctype_by_pairs(data)
 
 
 def test_parse_drops_comments_and_keeps_text() -> None:
