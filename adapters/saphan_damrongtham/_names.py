@@ -20,15 +20,7 @@ from typing import Final
 from lxml import etree
 
 from saphan.reference import areas
-from saphan.reference import text as _text
-
-
-def ascii_digits(text: str) -> str:
-    """:func:`saphan.reference.text.ascii_digits`, answered at once for ASCII text, which
-    has no Thai digit to replace (most values: dates, codes, numbers); translating costs
-    about a microsecond even then."""
-    return text if text.isascii() else _text.ascii_digits(text)
-
+from saphan.reference.text import ascii_digits as ascii_digits
 
 NS: Final = "urn:th:go:moi:damrongtham:case:1"
 SCHEMA_VERSION: Final = "1.2"

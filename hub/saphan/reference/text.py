@@ -7,7 +7,8 @@ _THAI_DIGITS = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")
 
 def ascii_digits(text: str) -> str:
     """Replace Thai digits (๐-๙) with ASCII digits; everything else is kept."""
-    return text.translate(_THAI_DIGITS)
+    # ASCII text holds no Thai digit: isascii() is a flag lookup, translate() a scan.
+    return text if text.isascii() else text.translate(_THAI_DIGITS)
 
 
 def clean(text: str | None) -> str | None:

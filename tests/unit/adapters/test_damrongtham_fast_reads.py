@@ -1,7 +1,5 @@
 """The Damrongtham reader's own shortcuts answer as the shared helpers they stand for.
 
-* Thai digits are read as ASCII by :func:`saphan_damrongtham._names.ascii_digits`, which
-  answers ASCII text at once: :func:`saphan.reference.text.ascii_digits`'s answer.
 * A BE date-time is read in one pass (``Reader.instant``): the instant
   :func:`saphan.reference.calendar.parse_be_datetime` gives, and a problem exactly when it
   refuses the text (or the text is not the XSD's form, which is checked first).
@@ -18,19 +16,13 @@ from hypothesis import strategies as st
 
 from saphan.reference import phone
 from saphan.reference.calendar import parse_be_datetime
-from saphan.reference.text import ascii_digits as shared_ascii_digits
+from saphan.reference.text import ascii_digits
 from saphan_damrongtham._complainant import _phone
-from saphan_damrongtham._names import ascii_digits
 from saphan_damrongtham._reader import Reader
 
 THAI_DIGITS = "๐๑๒๓๔๕๖๗๘๙"
 #: the XSD's form of a BE date-time, checked by the reader before the date is read
 XSD_FORM = re.compile(r"[0-9]{2}/[0-9]{2}/[0-9]{4} [0-9]{2}:[0-9]{2}(?::[0-9]{2})?")
-
-
-@given(st.text(alphabet=st.sampled_from("0123456789 abc-/" + THAI_DIGITS + "กข\u0e4f")))
-def test_ascii_digits_is_the_shared_one(value: str) -> None:
-    assert ascii_digits(value) == shared_ascii_digits(value)
 
 
 def _two(low: int, high: int) -> st.SearchStrategy[str]:
@@ -65,7 +57,7 @@ DATE_TIMES = st.builds(
 def test_reading_an_instant_is_parse_be_datetime(value: str) -> None:
     reader = Reader()
     found = reader.instant(value, "/Case/ReceivedAt")
-    if XSD_FORM.fullmatch(shared_ascii_digits(value.strip())) is None:
+    if XSD_FORM.fullmatch(ascii_digits(value.strip())) is None:
         assert found is None and len(reader.problems) == 1
         return
     try:
