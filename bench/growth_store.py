@@ -33,6 +33,7 @@ from saphan.store.tables import (
     DataKeyRow,
     EventRow,
     InboundRow,
+    LogNodeRow,
     TransferRow,
 )
 
@@ -42,6 +43,7 @@ KEYS: Table = DataKeyRow.__table__  # type: ignore[attr-defined]
 INBOUND: Table = InboundRow.__table__  # type: ignore[attr-defined]
 TRANSFERS: Table = TransferRow.__table__  # type: ignore[attr-defined]
 EVENTS: Table = EventRow.__table__  # type: ignore[attr-defined]
+NODES: Table = LogNodeRow.__table__  # type: ignore[attr-defined]
 
 
 @dataclass
@@ -192,7 +194,7 @@ def clone(
             ],
         )
         conn.execute(
-            insert(transfer_log.N),
+            insert(NODES),
             [{"level": lv, "idx": ix, "hash": hv} for lv, ix, hv in grown.nodes],
         )
         conn.execute(
