@@ -23,7 +23,7 @@ from lxml import etree
 
 from saphan.canonical import Area, Warning
 from saphan.errors import Problem
-from saphan.reference.calendar import BE_OFFSET, THAI_TZ
+from saphan.reference.calendar import be_instant
 from saphan.translate.crosswalk import crosswalks
 
 from . import _places
@@ -123,17 +123,8 @@ class Reader:
         if m is None:
             self.problem(path, f"{value!r} is not {FORMS['ReceivedAt']}")
             return None
-        day, month, year_be, hour, minute, second = m.groups()
         try:
-            return datetime(
-                int(year_be) - BE_OFFSET,
-                int(month),
-                int(day),
-                int(hour),
-                int(minute),
-                int(second or 0),
-                tzinfo=THAI_TZ,
-            )
+            return be_instant(*m.groups())
         except ValueError:
             self.problem(path, f"{value!r} is not a real date and time")
             return None

@@ -23,19 +23,25 @@ def parse_be_datetime(text: str) -> datetime:
     m = _BE_DATETIME.match(ascii_digits(text.strip()))
     if not m:
         raise ValueError(f"not a date-time of the form dd/mm/yyyy HH:MM[:SS]: {text!r}")
-    day, month, year_be, hour, minute, second = m.groups()
     try:
-        return datetime(
-            int(year_be) - BE_OFFSET,
-            int(month),
-            int(day),
-            int(hour),
-            int(minute),
-            int(second or 0),
-            tzinfo=THAI_TZ,
-        )
+        return be_instant(*m.groups())
     except ValueError as exc:
         raise ValueError(f"not a real date-time: {text!r} ({exc})") from exc
+
+
+def be_instant(
+    day: str, month: str, year_be: str, hour: str, minute: str, second: str | None
+) -> datetime:
+    """The instant of a BE date-time's parts in Thai time; ``ValueError`` if not a real one."""
+    return datetime(
+        int(year_be) - BE_OFFSET,
+        int(month),
+        int(day),
+        int(hour),
+        int(minute),
+        int(second or 0),
+        tzinfo=THAI_TZ,
+    )
 
 
 def format_be_datetime(instant: datetime) -> str:
