@@ -28,9 +28,9 @@ class Settings(BaseSettings):
     port: int = 8000
     public_url: str | None = Field(default=None, description="base URL agencies sign against")
     production: bool = False
-    group_commit: bool | None = Field(
-        default=None,
-        description="share one commit among concurrent writes (store.group); default: on",
+    group_commit: bool = Field(
+        default=True,
+        description="share one commit among concurrent writes (store.group)",
     )
 
     log_origin: str = Field(default="saphan.example/log", description="C2SP checkpoint origin")
