@@ -2,7 +2,7 @@
 
 The canonical case holds some values the XSD does not accept (an e-mail address without
 ``@``, an empty subject, a media type or base64 the schema refuses, a year that is not four
-digits in BE, a number with a space in it). The writer (:mod:`.render`) screens each such
+digits in BE, a number with a space in it). The writer (:mod:`._elements`) screens each such
 value with the lexical form of its XSD simple type, written here in Python's ``re``; when a
 screen trips, the whole message is checked against the XSD, which then words the problems.
 A screen may be stricter than the XSD (the message is only checked needlessly), never

@@ -17,7 +17,7 @@ rare paths work on a tree: :func:`indent` around kept foreign content, and
 :func:`unwritable_in` for a legacy encoding that cannot hold a character. It also writes
 the values whose form is the format's own: BE date-times and decimal degrees.
 
-What it does not do: decide what is written (see :mod:`.render`), or check values
+What it does not do: decide what is written (see :mod:`._elements`), or check values
 against the XSD (see :mod:`._screens`).
 """
 

@@ -1,6 +1,6 @@
 """The ``occ`` adapter: Ombudsman Complaint Coordination JSON 2.1, one case per message.
 
-Glue only: safe JSON loading (:mod:`saphan.translate.jsonwire`), the wire model and its
+Glue only: safe JSON loading (:mod:`saphan.translate.jsonload`), the wire model and its
 mapping (:mod:`saphan_occ.parse`) and the renderer (:mod:`saphan_occ.render`).
 """
 
@@ -10,7 +10,8 @@ from typing import ClassVar
 
 from saphan.canonical import Case
 from saphan.translate.adapter import Adapter, Parsed, Receiver, Record
-from saphan.translate.jsonwire import dumps, load_object
+from saphan.translate.jsonload import load_object
+from saphan.translate.jsonwrite import dumps
 from saphan_occ.parse import FORMAT, parse_document, tracking_no
 from saphan_occ.render import render_document
 

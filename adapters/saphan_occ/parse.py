@@ -30,6 +30,7 @@ from saphan.canonical import (
 )
 from saphan.errors import Problem
 from saphan.translate.adapter import validator
+from saphan.translate.jsonfields import problems_from
 from saphan.translate.jsonparts import (
     FileIn,
     area_from_geocode,
@@ -37,7 +38,7 @@ from saphan.translate.jsonparts import (
     citizen_id_check,
     meaning,
 )
-from saphan.translate.jsonwire import problems_from, unknown_keys
+from saphan.translate.jsonwrite import unknown_keys
 from saphan_occ import wire
 
 FORMAT = "occ"

@@ -20,7 +20,7 @@ from saphan.reference.calendar import THAI_TZ
 from saphan.translate.adapter import Receiver
 from saphan.translate.crosswalk import crosswalks
 from saphan.translate.jsonparts import address_line, decimal_text, resolve_code
-from saphan.translate.jsonwire import restore_unknown
+from saphan.translate.jsonwrite import restore_unknown
 
 FORMAT = "occ"
 VERSION = "2.1"

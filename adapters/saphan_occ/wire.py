@@ -7,7 +7,7 @@ refuse the same documents. Strict means no coercion: a number is not a string, `
 not a boolean. Patterns must read as Python's ``re`` reads them (as ``jsonschema`` does):
 those of fixed length, with a ``max_length`` as long, run on pydantic's Rust engine, which
 then gives the same verdict; the others go through
-:func:`~saphan.translate.jsonwire.python_pattern`. Unknown keys are allowed everywhere (OCC
+:func:`~saphan.translate.jsonfields.python_pattern`. Unknown keys are allowed everywhere (OCC
 ignores them; the hub keeps them).
 
 What this module does not check (see :mod:`saphan_occ.parse`): that area codes exist, that
@@ -24,7 +24,7 @@ from pydantic_core import PydanticCustomError
 
 from saphan.errors import Problem
 from saphan.translate.adapter import validator
-from saphan.translate.jsonwire import Integral, WireDateTime, problems_from, python_pattern
+from saphan.translate.jsonfields import Integral, WireDateTime, problems_from, python_pattern
 
 
 class _Wire(BaseModel):

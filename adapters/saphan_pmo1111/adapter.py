@@ -1,6 +1,6 @@
 """The ``pmo1111`` adapter: the 1111 exchange JSON 1.0, a batch of 1 to 500 records.
 
-Glue only: safe batch loading (:func:`saphan.translate.jsonwire.load_batch`, which keeps
+Glue only: safe batch loading (:func:`saphan.translate.jsonload.load_batch`, which keeps
 each record's own bytes), envelope and record validation (:mod:`saphan_pmo1111.wire`), the
 mapping (:mod:`saphan_pmo1111.parse`) and the renderer (:mod:`saphan_pmo1111.render`).
 
@@ -17,7 +17,8 @@ from typing import Any, ClassVar
 from saphan.canonical import Case
 from saphan.errors import InputError
 from saphan.translate.adapter import Adapter, Parsed, Receiver, Record
-from saphan.translate.jsonwire import dumps, load_batch
+from saphan.translate.jsonload import load_batch
+from saphan.translate.jsonwrite import dumps
 from saphan_pmo1111 import wire
 from saphan_pmo1111.parse import FORMAT, parse_record, tracking_no
 from saphan_pmo1111.render import render_batch

@@ -36,6 +36,7 @@ from saphan.canonical import (
 from saphan.errors import Problem
 from saphan.reference.calendar import BE_OFFSET, from_epoch_ms
 from saphan.translate.adapter import validator
+from saphan.translate.jsonfields import problems_from
 from saphan.translate.jsonparts import (
     FileIn,
     area_from_parts,
@@ -44,7 +45,7 @@ from saphan.translate.jsonparts import (
     citizen_id_check,
     meaning,
 )
-from saphan.translate.jsonwire import problems_from, unknown_keys
+from saphan.translate.jsonwrite import unknown_keys
 from saphan_pmo1111 import wire
 
 FORMAT = "pmo1111"

@@ -29,7 +29,7 @@ from saphan.reference.phone import to_national
 from saphan.translate.adapter import Receiver
 from saphan.translate.crosswalk import Crosswalks, crosswalks
 from saphan.translate.jsonparts import address_line
-from saphan.translate.jsonwire import compact, restore_unknown
+from saphan.translate.jsonwrite import compact, restore_unknown
 
 FORMAT = "pmo1111"
 VERSION = "1.0"

@@ -11,7 +11,7 @@ Strict means no coercion (``"1"`` is not a number), except that a number with no
 part counts as an integer, as JSON Schema counts it. Patterns must read as Python's ``re``
 reads them (as ``jsonschema`` does): those of fixed length, with a ``max_length`` as long,
 run on pydantic's Rust engine, which then gives the same verdict; the others go through
-:func:`~saphan.translate.jsonwire.python_pattern`. Unknown keys are allowed (the hub keeps
+:func:`~saphan.translate.jsonfields.python_pattern`. Unknown keys are allowed (the hub keeps
 them).
 
 Not checked here (see :mod:`saphan_pmo1111.parse`): that ``ticket_no``'s date is real, that
@@ -26,7 +26,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from saphan.errors import Problem
 from saphan.translate.adapter import validator
-from saphan.translate.jsonwire import Integral, problems_from, python_pattern
+from saphan.translate.jsonfields import Integral, problems_from, python_pattern
 
 
 class _Wire(BaseModel):

@@ -18,7 +18,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from saphan.translate.jsonwire import problems_from
+from saphan.translate.jsonfields import problems_from
 from saphan_pmo1111 import wire
 
 RECORDS = json.loads((EXAMPLES / "pmo1111" / "batch-three-records.json").read_bytes())["records"]

@@ -1,9 +1,9 @@
 """The fast paths of the JSON helpers say what the plain ones would.
 
-* :func:`~saphan.translate.jsonwire.dumps` writes with orjson: the same text as the
+* :func:`~saphan.translate.jsonwrite.dumps` writes with orjson: the same text as the
   standard library's indented ``json`` for what the adapters write, ``json`` itself for
-  what orjson refuses; :func:`~saphan.translate.jsonwire.compact` likewise.
-* :func:`~saphan.translate.jsonwire.python_pattern` reads a pattern as ``jsonschema`` does.
+  what orjson refuses; :func:`~saphan.translate.jsonwrite.compact` likewise.
+* :func:`~saphan.translate.jsonfields.python_pattern` reads a pattern as ``jsonschema`` does.
 * Batches whose envelope keys need unescaping still find their records.
 * :func:`~saphan.translate.jsonparts.check_digit_ok` answers as ``python-stdnum`` does,
   :func:`~saphan.translate.jsonparts.decimal_text` as ``Decimal`` does, and area codes that
@@ -26,13 +26,15 @@ from saphan.canonical import Area, Case
 from saphan.reference import identity
 from saphan.translate.adapter import Limits, validator
 from saphan.translate.crosswalk import crosswalks
+from saphan.translate.jsonfields import problems_from, python_pattern
+from saphan.translate.jsonload import load_batch
 from saphan.translate.jsonparts import (
     area_from_parts,
     check_digit_ok,
     decimal_text,
     resolve_code,
 )
-from saphan.translate.jsonwire import compact, dumps, load_batch, problems_from, python_pattern
+from saphan.translate.jsonwrite import compact, dumps
 
 #: JSON values as the adapters write them: text (Thai, escapes, controls), integers within
 #: 64 bits, floats that are plain decimals, nesting in the given key order

@@ -1,6 +1,4 @@
-"""Reading and writing agency JSON safely: the mechanics the JSON adapters share.
-
-What it does:
+"""Loading untrusted agency JSON safely: one object, or a batch record by record.
 
 * **Loading** untrusted bytes (:func:`load_object`, :func:`load_batch`): strict UTF-8 (a
   leading byte-order mark is ignored, as RFC 8259 allows), a size limit, a nesting-depth
@@ -10,36 +8,24 @@ What it does:
   read two different cases from the same bytes. Lone UTF-16 surrogate escapes
   (``"\\ud800"``) are refused too: they are not text and cannot be written back as UTF-8.
   Whatever is wrong is returned (or raised) as :class:`~saphan.errors.Problem` items with
-  JSON-pointer paths (RFC 6901), never as a foreign exception or a traceback.
+  JSON-pointer paths (RFC 6901, :func:`pointer`), never as a foreign exception or a traceback.
 * **Batches**: :func:`load_batch` finds each element of an envelope's array by position, so
   every record keeps its own exact bytes and its structural problems (duplicate keys, depth)
   cost that record only. Bytes that are not JSON at all refuse the whole message, since
   records can then not be told apart.
-* **Wire validation helpers**: field types shared by the pydantic wire models that must
-  agree with the published JSON Schemas (integers that JSON Schema accepts as ``1.0``,
-  RFC 3339 date-times that are real dates), and pydantic errors turned into problems.
-* **Unknown keys** kept verbatim (:func:`unknown_keys`) and put back (:func:`restore_unknown`).
-* **Writing** (:func:`dumps`): UTF-8, ``ensure_ascii=False``, two-space indent, one final
-  newline, keys in the order given; :func:`compact` without white space, for hashing.
 
-What it does not do: any agency's vocabulary or mapping (see the adapters) or I/O.
+What it does not do: wire models (:mod:`~saphan.translate.jsonfields`), unknown keys and
+writing (:mod:`~saphan.translate.jsonwrite`), any agency's vocabulary, or I/O.
 """
 
 from __future__ import annotations
 
 import json
-import math
 import re
 import threading
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
-from functools import cache
-from typing import Annotated, Any, get_args
-
-import orjson
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ValidationError
-from pydantic_core import PydanticCustomError
+from typing import Any
 
 from saphan.errors import InputError, Problem, TooLargeError
 from saphan.translate.adapter import Limits
@@ -409,233 +395,3 @@ def json_type(value: Any) -> str:
     if isinstance(value, list):
         return "an array"
     return "an object"
-
-
-# -- wire field types shared by the JSON adapters ---------------------------------------------
-
-#: RFC 3339 date-time with seconds and an offset (``Z`` or ``±hh:mm``), years 1900-2099.
-#: The published schemas carry the same pattern plus ``"format": "date-time"``.
-DATE_TIME_PATTERN = (
-    r"^(19|20)[0-9]{2}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])"
-    r"T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\.[0-9]{1,6})?"
-    r"(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$"
-)
-_DATE_TIME = re.compile(DATE_TIME_PATTERN)
-
-
-def _date_time(value: Any) -> datetime:
-    if isinstance(value, datetime) and value.tzinfo is not None:
-        return value
-    if not isinstance(value, str):
-        raise PydanticCustomError("date_time_type", "a date-time string is expected")
-    if not _DATE_TIME.search(value):
-        raise PydanticCustomError(
-            "date_time_format",
-            "not an ISO 8601 date-time with seconds and an offset, e.g. 2024-09-06T10:35:00+07:00",
-        )
-    try:
-        # The pattern (like any JSON Schema pattern in Python) lets one final line feed pass.
-        return datetime.fromisoformat(value.rstrip("\n"))
-    except ValueError:
-        raise PydanticCustomError("date_time_value", "not a real date-time") from None
-
-
-def _integral(value: Any) -> Any:
-    # JSON Schema's "integer" is a number with no fractional part, so 5.0 is one; a boolean
-    # is not a number at all. Strict pydantic would say otherwise on both counts.
-    if isinstance(value, bool):
-        raise PydanticCustomError("int_type", "an integer is expected, not a boolean")
-    if isinstance(value, float):
-        if math.isfinite(value) and value.is_integer():
-            return int(value)
-        raise PydanticCustomError("int_type", "an integer is expected")
-    return value
-
-
-def _drop_final_line_feed(value: str) -> str:
-    return value[:-1] if value.endswith("\n") else value
-
-
-def python_pattern(pattern: str) -> AfterValidator:
-    """``pattern`` read as ``jsonschema`` reads it (Python's ``re``, whose ``$`` lets one
-    final line feed through), then that line feed dropped as :data:`Tidy` does.
-
-    For a pattern of variable length: the wire models otherwise use pydantic's Rust engine,
-    which is faster and gives the same verdict where a ``max_length`` as long as the pattern
-    itself refuses the extra line feed first. The error is pydantic's own for a pattern.
-    """
-    compiled = re.compile(pattern)
-
-    def check(value: str) -> str:
-        if compiled.search(value) is None:
-            raise PydanticCustomError(
-                "string_pattern_mismatch",
-                "String should match pattern '{pattern}'",
-                {"pattern": pattern},
-            )
-        return _drop_final_line_feed(value)
-
-    return AfterValidator(check)
-
-
-#: a tz-aware instant written as an RFC 3339 string
-WireDateTime = Annotated[datetime, BeforeValidator(_date_time)]
-#: an integer as JSON Schema counts them (``1.0`` included, booleans excluded)
-Integral = BeforeValidator(_integral)
-#: after a ``^…$`` pattern of variable length: Python's ``$`` (and so ``jsonschema``) lets one
-#: final line feed through; it is accepted, as the published schema accepts it, and dropped
-Tidy = AfterValidator(_drop_final_line_feed)
-
-
-# -- pydantic errors ----------------------------------------------------------------------
-
-
-def problems_from(exc: ValidationError, prefix: str = "") -> list[Problem]:
-    """Every error of a wire model as a problem with a JSON-pointer path below ``prefix``."""
-    problems: list[Problem] = []
-    for err in exc.errors(include_url=False):
-        kind = err["type"]
-        if kind == "missing":
-            message = "required"
-        elif kind == "literal_error":
-            expected = (err.get("ctx") or {}).get("expected", "")
-            message = f"{err['input']!r} is not a known code (expected {expected})"
-        elif kind in ("model_type", "dict_type"):
-            message = f"an object is expected, found {json_type(err['input'])}"
-        else:
-            message = err["msg"]
-        problems.append(Problem(pointer([p for p in err["loc"]], prefix), message))
-    return problems
-
-
-# -- unknown keys -------------------------------------------------------------------------
-
-
-def unknown_keys(model: BaseModel, prefix: str = "") -> dict[str, Any]:
-    """Keys the wire model did not declare, by JSON pointer, with their values verbatim.
-
-    Reads pydantic's own storage (``__pydantic_extra__``, ``__dict__``) rather than going
-    through attribute access, and looks only into the fields whose type can hold a model:
-    this runs on every message. (Recursive: the depth is the wire model's, not the input's.)
-    """
-    found: dict[str, Any] = {}
-    _collect_unknown(model, prefix, found)
-    return found
-
-
-def _collect_unknown(node: BaseModel, path: str, found: dict[str, Any]) -> None:
-    extra = node.__pydantic_extra__
-    if extra:
-        for key, value in extra.items():
-            found[f"{path}/{escape(key)}"] = value
-    names = _MODEL_FIELDS.get(node.__class__)
-    if names is None:
-        names = _MODEL_FIELDS[node.__class__] = _model_fields(node.__class__)
-    if not names:  # most models of a document hold no model of their own
-        return
-    values = node.__dict__
-    for name in names:
-        value = values.get(name)
-        if value is None:
-            continue
-        if value.__class__ is list:
-            for index, item in enumerate(value):
-                if isinstance(item, BaseModel):
-                    _collect_unknown(item, f"{path}/{name}/{index}", found)
-        elif isinstance(value, BaseModel):
-            _collect_unknown(value, f"{path}/{name}", found)
-
-
-#: :func:`_model_fields` by class, looked up without a call (a few wire classes at most)
-_MODEL_FIELDS: dict[type[BaseModel], tuple[str, ...]] = {}
-
-
-@cache
-def _model_fields(cls: type[BaseModel]) -> tuple[str, ...]:
-    """The fields of ``cls`` whose declared type can hold a model (itself, in a list or in
-    a union); the others hold plain values and have no keys of their own."""
-    return tuple(name for name, info in cls.model_fields.items() if _holds_model(info.annotation))
-
-
-def _holds_model(annotation: Any) -> bool:
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return True
-    return any(_holds_model(arg) for arg in get_args(annotation))
-
-
-def restore_unknown(document: dict[str, Any], unknown: Mapping[str, Any]) -> None:
-    """Put kept unknown keys back where they were, when that object is still written.
-
-    A key is skipped when its object is not in ``document`` (written as ``null``) or when
-    the format now uses the key itself: a kept value never overrides a written one.
-    """
-    for path, value in unknown.items():
-        if not path.startswith("/"):
-            continue
-        *parents, last = [unescape(t) for t in path[1:].split("/")]
-        node: Any = document
-        for token in parents:
-            if isinstance(node, dict):
-                node = node.get(token)
-            elif isinstance(node, list) and token.isdigit() and int(token) < len(node):
-                node = node[int(token)]
-            else:
-                node = None
-                break
-        if isinstance(node, dict) and last not in node:
-            node[last] = value
-
-
-# -- writing ------------------------------------------------------------------------------
-
-
-_ORJSON_OPTIONS = orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE
-
-
-def dumps(document: Any) -> bytes:
-    """UTF-8 JSON as the agencies' examples are written: Thai as is, two-space indent.
-
-    Written by orjson: the standard library's ``json`` falls back to its pure-Python encoder
-    whenever it indents, which made writing a document cost more than reading it. Both write
-    the same text for the same document (keys in the order given, ``": "`` and ``",\n"``,
-    the same string escapes); numbers too, except that orjson writes some floats without an
-    exponent (``0.00001`` for ``1e-05``), which reads back as the same float. What orjson
-    refuses (an integer beyond 64 bits, kept verbatim from a sender's unknown keys; nesting
-    deeper than it goes) is written by ``json`` instead. A float that is not a number, which
-    JSON cannot hold, comes out as ``null`` (``json`` wrote the invalid token ``NaN``).
-    """
-    try:
-        return orjson.dumps(document, option=_ORJSON_OPTIONS)
-    except orjson.JSONEncodeError:
-        return (json.dumps(document, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
-
-
-def compact(document: Any) -> bytes:
-    """UTF-8 JSON without any white space, keys in the order given (for hashing)."""
-    try:
-        return orjson.dumps(document)
-    except orjson.JSONEncodeError:
-        return json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-
-
-__all__ = [
-    "DATE_TIME_PATTERN",
-    "Batch",
-    "Integral",
-    "Item",
-    "Tidy",
-    "WireDateTime",
-    "compact",
-    "dumps",
-    "escape",
-    "json_type",
-    "load_batch",
-    "load_object",
-    "pointer",
-    "problems_from",
-    "python_pattern",
-    "restore_unknown",
-    "structure_problems",
-    "unescape",
-    "unknown_keys",
-]

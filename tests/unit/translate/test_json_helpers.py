@@ -10,17 +10,9 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from saphan.errors import InputError, TooLargeError
 from saphan.translate.adapter import Limits
-from saphan.translate.jsonwire import (
-    Integral,
-    WireDateTime,
-    dumps,
-    load_batch,
-    load_object,
-    pointer,
-    problems_from,
-    restore_unknown,
-    unknown_keys,
-)
+from saphan.translate.jsonfields import Integral, WireDateTime, problems_from
+from saphan.translate.jsonload import load_batch, load_object, pointer
+from saphan.translate.jsonwrite import dumps, restore_unknown, unknown_keys
 
 LIMITS = Limits()
 
