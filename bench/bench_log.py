@@ -57,8 +57,9 @@ from saphan.config import Settings
 from saphan.ledger import merkle
 from saphan.ledger.checkpoint import log_verifier_key
 from saphan.ledger.entries import case_commitment, parse_entry
-from saphan.ledger.keys import KeyRing, SigningKey, b64url, public_raw
+from saphan.ledger.keys import KeyRing, SigningKey
 from saphan.ledger.nodes import append_leaves, compact_range_root
+from saphan.ledger.pubkeys import b64url, public_raw
 from saphan.ledger.receipts import open_receipt, receipt_digest
 from saphan.store import log as transfer_log
 from saphan.store.db import make_engine

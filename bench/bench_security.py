@@ -57,7 +57,8 @@ from saphan.api.app import create_app
 from saphan.auth import MemoryNonceStore, VerifiedRequest, sign_request, verify_request
 from saphan.config import Settings
 from saphan.engine.services import Services, build
-from saphan.ledger.keys import SigningKey, key_id, public_raw
+from saphan.ledger.keys import SigningKey
+from saphan.ledger.pubkeys import key_id, public_raw
 from saphan.paths import PROJECT_ROOT
 from saphan.store.nonces import open_replay_store
 

@@ -13,7 +13,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from saphan.clock import FixedClock
 from saphan.config import Settings
 from saphan.engine.services import Services, build
-from saphan.ledger.keys import SigningKey, key_id, public_raw
+from saphan.ledger.keys import SigningKey
+from saphan.ledger.pubkeys import key_id, public_raw
 
 START = datetime(2024, 9, 10, 8, 0, tzinfo=UTC)
 

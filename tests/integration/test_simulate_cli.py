@@ -169,7 +169,7 @@ def make_key(data: Path, code: str, format_name: str, endpoint: str | None = Non
 
 
 def agency_key(entry: dict[str, Any]) -> Any:
-    from saphan.ledger.keys import parse_public_key
+    from saphan.ledger.pubkeys import parse_public_key
 
     (listed,) = entry["keys"]
     return listed["kid"], parse_public_key(listed["key"])

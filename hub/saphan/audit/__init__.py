@@ -12,6 +12,7 @@ Modules, one concept each:
 * :mod:`~saphan.audit.receiptcheck`: receipts against their signers and the log;
 * :mod:`~saphan.audit.sigpool`: Ed25519 checks in bulk, in worker processes;
 * :mod:`~saphan.audit.walk`: the one pass over every entry;
+* :mod:`~saphan.audit.rootcheck`: the entries against the roots the hub signed;
 * :mod:`~saphan.audit.verify`: the audit itself; :mod:`~saphan.audit.report`: its outcome.
 
 The command line is :mod:`saphan.cli.audit`; the guide for auditors is ``docs/auditors.md``.

@@ -8,7 +8,7 @@
   trusting it, so the walk over the entries knows at which sizes to take the root, and
   has their signatures checked meanwhile (:mod:`saphan.audit.sigpool`).
 
-What it does not do: compare roots with entries (:mod:`saphan.audit.verify` does).
+What it does not do: compare roots with entries (:mod:`saphan.audit.rootcheck` does).
 """
 
 from __future__ import annotations
@@ -18,8 +18,8 @@ from collections.abc import Iterable, Sequence
 from saphan.audit.sigpool import Batch, Job, SignaturePool
 from saphan.errors import HubError, IntegrityError, Problem
 from saphan.ledger.checkpoint import Checkpoint, parse_checkpoint
-from saphan.ledger.keys import public_raw
 from saphan.ledger.note import NoteVerifier, open_note, parse_note
+from saphan.ledger.pubkeys import public_raw
 
 __all__ = ["EarlierCheckpoints", "open_checkpoint", "unique"]
 

@@ -35,7 +35,8 @@ from saphan.directory.source import DirectorySource
 from saphan.engine.services import HUB_CODE
 from saphan.errors import ConfigError, HubError, InputError, IntegrityError, Problem
 from saphan.ledger.checkpoint import log_verifier_key, parse_checkpoint
-from saphan.ledger.keys import VerifyingKey, parse_public_key
+from saphan.ledger.keys import VerifyingKey
+from saphan.ledger.pubkeys import parse_public_key
 from saphan.store import log as transfer_log
 from saphan.store.db import make_engine
 from saphan.store.tables import EventRow, LogEntryRow, TransferRow

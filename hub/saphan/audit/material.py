@@ -22,8 +22,8 @@ import orjson
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from saphan.errors import HubError, InputError, Problem
-from saphan.ledger.keys import key_id, parse_public_key, public_jwk
 from saphan.ledger.note import NoteVerifier
+from saphan.ledger.pubkeys import key_id, parse_public_key, public_jwk
 
 __all__ = [
     "AgencyKeys",

@@ -36,7 +36,7 @@ from saphan.audit.receiptread import fast_parts, fast_payload, peek_header
 from saphan.audit.sigpool import Batch, Job, SignaturePool
 from saphan.errors import HubError, Problem
 from saphan.ledger.entries import IntakeEntry, ReceiptEntry, TransferEntry
-from saphan.ledger.keys import public_raw
+from saphan.ledger.pubkeys import public_raw
 from saphan.ledger.receipts import ReceiptPayload, open_receipt, receipt_digest
 
 __all__ = ["ReceiptClaim", "SignatureChecks", "Stated", "problems_of", "read_claim"]

@@ -20,7 +20,7 @@ import orjson
 from pydantic import ValidationError
 
 from saphan.audit.entrycheck import is_plain
-from saphan.ledger.keys import b64url_decode
+from saphan.ledger.pubkeys import b64url_decode
 from saphan.ledger.receipts import ALGORITHM, MAX_RECEIPT_LENGTH, RECEIPT_TYPE, ReceiptPayload
 
 __all__ = ["fast_parts", "fast_payload", "peek_header"]
@@ -40,7 +40,7 @@ _URL_TO_STANDARD = bytes.maketrans(b"-_", b"+/")
 
 
 def _b64url(text: str) -> bytes:
-    """Strict unpadded base64url, accepting exactly what ``keys.b64url_decode`` accepts.
+    """Strict unpadded base64url, accepting exactly what ``pubkeys.b64url_decode`` accepts.
 
     One standard-alphabet decode in strict mode and one re-encode (which refuses non-zero
     trailing bits): the receipts of a large log pass here several times each.

@@ -15,6 +15,9 @@ checkpoint the auditor kept from before (``--since``). :func:`audit` then checks
 7. every receipt verifies with its signer's key and is recorded in the log as it says
    (see :mod:`saphan.audit.receiptcheck`).
 
+The comparisons of the entries with signed roots (2, 3 and 5) are in
+:mod:`saphan.audit.rootcheck`.
+
 Every failure is collected in the :class:`~saphan.audit.report.AuditReport`; nothing stops
 at the first. The signature checks of receipts and earlier checkpoints run in worker
 processes (:mod:`saphan.audit.sigpool`) alongside the pass over the entries.
@@ -24,7 +27,6 @@ What it does not do: print (the command does) or fetch keys on its own.
 
 from __future__ import annotations
 
-import base64
 import gc
 import itertools
 from collections.abc import Sequence
@@ -33,7 +35,8 @@ from dataclasses import dataclass
 from saphan.audit.checkpoints import EarlierCheckpoints, open_checkpoint, unique
 from saphan.audit.material import AgencyKeys, HubKeys, ReceiptRecord
 from saphan.audit.receiptcheck import ReceiptClaim, SignatureChecks, problems_of, read_claim
-from saphan.audit.report import AuditReport, Check
+from saphan.audit.report import AuditReport
+from saphan.audit.rootcheck import b64, check_earlier, check_entries
 from saphan.audit.sigpool import SignaturePool
 from saphan.audit.sources import LogSource
 from saphan.audit.walk import Progress, Walk, Watches, walk
@@ -59,10 +62,6 @@ class AuditOptions:
     progress_every: int = 100_000
     #: processes for signature checks (default: one per CPU but one)
     workers: int | None = None
-
-
-def _b64(data: bytes | None) -> str:
-    return "-" if data is None else base64.b64encode(data).decode("ascii")
 
 
 def _moved(where: str, exc: HubError) -> list[Problem]:
@@ -134,9 +133,9 @@ class _Audit:
             )
         finally:
             signatures.wait()
-        self._entries(latest, result, before)
+        check_entries(report, latest, result, before)
         self._since_result(latest, since, result)
-        self._earlier(latest, earlier, result)
+        check_earlier(report, latest, earlier, result)
         self._proofs(latest, result)
         self._receipts(claims, result, size)
         return report
@@ -170,7 +169,7 @@ class _Audit:
     def _describe(self, checkpoint: Checkpoint) -> None:
         self.report.origin = checkpoint.origin
         self.report.size = checkpoint.size
-        self.report.root = _b64(checkpoint.root_hash)
+        self.report.root = b64(checkpoint.root_hash)
 
     # 4. Consistency with a checkpoint the auditor kept.
 
@@ -233,8 +232,8 @@ class _Audit:
             problems.append(
                 Problem(
                     "/since/root",
-                    f"the first {since.size:,} entries hash to {_b64(computed)}; the "
-                    f"--since checkpoint signed {_b64(since.root_hash)}: the log was "
+                    f"the first {since.size:,} entries hash to {b64(computed)}; the "
+                    f"--since checkpoint signed {b64(since.root_hash)}: the log was "
                     "rewritten or forked",
                 )
             )
@@ -284,112 +283,6 @@ class _Audit:
                     f"{len(missing):,} receipt entries have no receipt in the export "
                     f"(indexes {shown})"
                 )
-
-    # 2, 3. Entries against the root.
-
-    def _entries(self, latest: Checkpoint | None, result: Walk, before: int) -> None:
-        report = self.report
-        kinds = ", ".join(
-            f"{k} {n:,}" for k, n in sorted(result.kinds.items(), key=lambda kv: (-kv[1], kv[0]))
-        )
-        malformed = result.kinds.get("malformed", 0)
-        rate = result.count / result.seconds if result.seconds else 0.0
-        timing = f"{result.count:,} entries in {result.seconds:.1f} s ({rate:,.0f}/s)"
-        walk_problems = report.problem_count - before
-        problems: list[Problem] = []
-        if latest is not None:
-            if result.count != latest.size:
-                problems.append(
-                    Problem(
-                        f"/entries/{min(result.count, latest.size)}",
-                        f"the source holds {result.count:,} entries; the checkpoint has "
-                        f"{latest.size:,}",
-                    )
-                )
-            computed = result.roots.get(latest.size)
-            if computed is not None and computed != latest.root_hash:
-                problems.append(
-                    Problem(
-                        "/checkpoint/root",
-                        f"the entries hash to {_b64(computed)}; the checkpoint signed "
-                        f"{_b64(latest.root_hash)}: an entry was changed, removed, added or "
-                        "moved",
-                    )
-                )
-        report.record("entries hash to the checkpoint root", problems, timing)
-        # Malformed entries and unreadable lines or files were recorded during the walk.
-        transport = walk_problems - result.entry_problems
-        detail = kinds or "no entries"
-        if transport:
-            detail = f"{transport:,} unreadable line(s) or file(s); {detail}"
-        if malformed:
-            detail = f"{malformed:,} malformed; {detail}"
-        report.checks.append(
-            Check("entries well-formed", "FAILED" if malformed or transport else "ok", detail)
-        )
-
-    # 5. Earlier checkpoints.
-
-    def _earlier(
-        self, latest: Checkpoint | None, earlier: EarlierCheckpoints, result: Walk
-    ) -> None:
-        signed = earlier.signed()
-        if not signed and not earlier.problems:
-            self.report.skip("earlier checkpoints", "none at hand")
-            return
-        problems = list(earlier.problems)
-        good: list[int] = []
-        bad: list[int] = []
-        for where, checkpoint in signed:
-            if latest is not None and checkpoint == latest:
-                continue  # the latest itself: compared with the entries above
-            if latest is not None and checkpoint.origin != latest.origin:
-                problems.append(Problem(where, f"is for another log ({checkpoint.origin!r})"))
-                continue
-            computed = result.roots.get(checkpoint.size)
-            if computed is None:
-                problems.append(
-                    Problem(
-                        where,
-                        f"signed for size {checkpoint.size:,}, beyond the "
-                        f"{result.count:,} entries at hand",
-                    )
-                )
-            elif computed != checkpoint.root_hash:
-                bad.append(checkpoint.size)
-                problems.append(
-                    Problem(
-                        where,
-                        f"signed root {_b64(checkpoint.root_hash)} for size "
-                        f"{checkpoint.size:,}; the entries give {_b64(computed)}",
-                    )
-                )
-            else:
-                good.append(checkpoint.size)
-        if latest is not None:
-            computed = result.roots.get(latest.size)
-            if computed is not None and computed != latest.root_hash:
-                bad.append(latest.size)  # its failure is reported above; here it narrows
-        if bad:
-            last_good = max((s for s in good if s < min(bad)), default=0)
-            agree = (
-                f"the entries agree with what the hub signed up to size {last_good:,} and "
-                if last_good
-                else "the entries "
-            )
-            problems.append(
-                Problem(
-                    f"/entries/{last_good}",
-                    f"{agree}differ before size {min(bad):,}: look at entries {last_good:,} "
-                    f"to {min(bad) - 1:,}",
-                )
-            )
-        others = sum(1 for _, c in signed if c != latest)
-        self.report.record(
-            "earlier checkpoints",
-            problems,
-            f"{others:,} signed by the hub, {len(good):,} agree with the entries",
-        )
 
     # 6. Proofs a live hub serves.
 

@@ -31,7 +31,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from saphan.directory.model import PublicKey
 from saphan.errors import ConfigError, InputError, Problem
-from saphan.ledger.keys import VerifyingKey, key_id, parse_public_key
+from saphan.ledger.keys import VerifyingKey
+from saphan.ledger.pubkeys import key_id, parse_public_key
 
 __all__ = ["AgencyKeys", "load_agency_keys", "parse_agency_keys"]
 

@@ -20,7 +20,7 @@ from pydantic import ValidationError
 
 from saphan.conformance.agencykeys import AgencyKeys
 from saphan.errors import HubError, Problem
-from saphan.ledger.keys import b64url_decode
+from saphan.ledger.pubkeys import b64url_decode
 from saphan.ledger.receipts import ReceiptPayload, expect_receipt, open_receipt
 
 __all__ = ["CLOCK_TOLERANCE", "read_statement", "receipt_problems"]

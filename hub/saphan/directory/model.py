@@ -21,7 +21,7 @@ from typing import Annotated, Literal
 from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field, TypeAdapter, field_validator
 
 from saphan.canonical.model import AgencyCode, DistrictCode, ProvinceCode
-from saphan.ledger.keys import WEAK_POINT, weak_point
+from saphan.ledger.pubkeys import WEAK_POINT, weak_point
 
 ED25519_KEY_BYTES = 32
 _URL = TypeAdapter(AnyHttpUrl)

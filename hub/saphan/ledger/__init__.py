@@ -6,6 +6,7 @@ Modules, one concept each:
 * :mod:`~saphan.ledger.merkle`: RFC 9162 hashing, proofs over lists, proof verifiers;
 * :mod:`~saphan.ledger.nodes`: the same proofs from stored subtree hashes, and appends;
 * :mod:`~saphan.ledger.keys`: Ed25519 keys with ids, the hub's key ring, key files;
+* :mod:`~saphan.ledger.pubkeys`: key ids, JWKs, base64url, agencies' public keys;
 * :mod:`~saphan.ledger.receipts`: JWS receipts (issue, verify);
 * :mod:`~saphan.ledger.note` and :mod:`~saphan.ledger.checkpoint`: C2SP signed notes and
   the log's signed checkpoints;

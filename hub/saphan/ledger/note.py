@@ -26,7 +26,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from saphan.errors import IntegrityError, Problem
-from saphan.ledger.keys import public_raw
+from saphan.ledger.pubkeys import public_raw
 
 __all__ = [
     "ED25519",

@@ -33,7 +33,8 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from saphan.errors import HubError, IntegrityError, Problem
 from saphan.ledger.fields import AgencyCode, Identifier, LogIndex, Sha256Hex, UtcTime
 from saphan.ledger.jcs import canonical_bytes, loads_canonical, loads_strict
-from saphan.ledger.keys import SigningKey, b64url, b64url_decode
+from saphan.ledger.keys import SigningKey
+from saphan.ledger.pubkeys import b64url, b64url_decode
 
 __all__ = [
     "ALGORITHM",

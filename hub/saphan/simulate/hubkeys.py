@@ -23,7 +23,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from saphan.auth import NonceStore, VerifiedRequest, verify_request
 from saphan.errors import AuthenticationError, DeliveryError, InputError, Problem
-from saphan.ledger.keys import parse_public_key
+from saphan.ledger.pubkeys import parse_public_key
 
 __all__ = ["HubKeys", "jwks_keys"]
 

@@ -21,13 +21,8 @@ from pydantic import ValidationError
 
 from saphan.directory.model import PublicKey, PullDelivery, PushDelivery
 from saphan.errors import ConfigError, InputError, Problem
-from saphan.ledger.keys import (
-    SigningKey,
-    VerifyingKey,
-    public_raw,
-    read_private_key,
-    write_private_key,
-)
+from saphan.ledger.keys import SigningKey, VerifyingKey, read_private_key, write_private_key
+from saphan.ledger.pubkeys import public_raw
 from saphan.translate.adapter import validation_problems
 
 __all__ = [

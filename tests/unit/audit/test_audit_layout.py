@@ -20,7 +20,8 @@ from saphan.audit.material import (
 from saphan.audit.report import MAX_PROBLEMS, AuditReport
 from saphan.errors import InputError, IntegrityError
 from saphan.ledger.checkpoint import log_verifier_key
-from saphan.ledger.keys import KeyRing, SigningKey, public_jwk
+from saphan.ledger.keys import KeyRing, SigningKey
+from saphan.ledger.pubkeys import public_jwk
 
 ENTRIES = [b"", b"\x00\xff", b'{"a":1}', bytes(range(256)), b"x" * 1000]
 

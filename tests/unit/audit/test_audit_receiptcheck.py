@@ -17,7 +17,8 @@ from saphan.audit.sigpool import SignaturePool
 from saphan.errors import HubError
 from saphan.ledger import entries as E
 from saphan.ledger.jcs import canonical_bytes
-from saphan.ledger.keys import SigningKey, b64url, b64url_decode
+from saphan.ledger.keys import SigningKey
+from saphan.ledger.pubkeys import b64url, b64url_decode
 from saphan.ledger.receipts import ReceiptPayload, issue_receipt, open_receipt, receipt_digest
 
 AT = datetime(2025, 3, 1, 3, 0, tzinfo=UTC)

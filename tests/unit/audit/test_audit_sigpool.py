@@ -6,7 +6,8 @@ import pytest
 
 from saphan.audit import sigpool
 from saphan.audit.sigpool import SignaturePool, verify_jobs
-from saphan.ledger.keys import SigningKey, public_raw
+from saphan.ledger.keys import SigningKey
+from saphan.ledger.pubkeys import public_raw
 
 KEYS = [SigningKey.generate() for _ in range(3)]
 RAW = [public_raw(k.private.public_key()) for k in KEYS]

@@ -13,7 +13,8 @@ from cryptography.hazmat.primitives import serialization
 
 from saphan.conformance import load_agency_keys, parse_agency_keys
 from saphan.errors import ConfigError
-from saphan.ledger.keys import SigningKey, key_id, public_raw
+from saphan.ledger.keys import SigningKey
+from saphan.ledger.pubkeys import key_id, public_raw
 from saphan.simulate.keys import directory_entry
 
 KEY = SigningKey.generate()

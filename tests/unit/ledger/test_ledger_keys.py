@@ -12,16 +12,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from joserfc.jwk import OKPKey
 
 from saphan.errors import ConfigError, InputError, IntegrityError
-from saphan.ledger.keys import (
-    KeyRing,
-    SigningKey,
-    b64url_decode,
-    key_id,
-    parse_public_key,
-    public_raw,
-    read_private_key,
-    write_private_key,
-)
+from saphan.ledger.keys import KeyRing, SigningKey, read_private_key, write_private_key
+from saphan.ledger.pubkeys import b64url_decode, key_id, parse_public_key, public_raw
 
 
 def _mode(path: Path) -> int:

@@ -17,7 +17,8 @@ from pydantic import ValidationError
 
 from saphan.errors import IntegrityError
 from saphan.ledger.jcs import canonical_bytes
-from saphan.ledger.keys import KeyRing, SigningKey, b64url
+from saphan.ledger.keys import KeyRing, SigningKey
+from saphan.ledger.pubkeys import b64url
 from saphan.ledger.receipts import (
     ReceiptPayload,
     expect_receipt,

@@ -14,7 +14,8 @@ from saphan.directory import Directory
 from saphan.directory.loader import Document
 from saphan.directory.model import Agency
 from saphan.errors import ConfigError, InputError
-from saphan.ledger.keys import SigningKey, key_id, public_raw
+from saphan.ledger.keys import SigningKey
+from saphan.ledger.pubkeys import key_id, public_raw
 from saphan.simulate import (
     agency_key_path,
     directory_entry,
