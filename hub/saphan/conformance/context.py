@@ -21,7 +21,7 @@ import httpx
 from saphan.conformance.fixtures import Message
 from saphan.conformance.hubside import HubSide
 from saphan.conformance.model import CaseResult
-from saphan.conformance.pusher import Answer, Pusher
+from saphan.conformance.pusher import Answer, Pusher, post
 from saphan.conformance.settings import SuiteSettings
 from saphan.errors import ConfigError, DeliveryError, Problem
 from saphan.translate import Adapter
@@ -102,11 +102,6 @@ class Context:
         if not control:
             raise ConfigError("no --control interface", [Problem("/--control", "missing")])
         url = f"{control.rstrip('/')}/_control"
-        try:
-            response = await self.http.post(url, json=document)
-        except httpx.HTTPError as exc:
-            raise DeliveryError(
-                f"the agency's control interface at {url} cannot be reached",
-                [Problem("/--control", f"{type(exc).__name__}: {exc}")],
-            ) from None
-        return Answer.of(response)
+        return await post(
+            self.http, url, f"the agency's control interface at {url}", "/--control", json=document
+        )

@@ -38,7 +38,7 @@ from starlette.routing import Route
 from saphan.auth import MemoryNonceStore, target_uri, verify_request
 from saphan.clock import Clock
 from saphan.conformance.agencykeys import AgencyKeys
-from saphan.conformance.inbox import Inbox
+from saphan.conformance.inbox import Inbox, refusal
 from saphan.engine.status import parse_report
 from saphan.errors import AuthenticationError, ConfigError, HubError, InputError, Problem
 from saphan.ledger.keys import SigningKey
@@ -152,9 +152,7 @@ class HubSide:
             StatusReceived(case_id, now, answered, keyid, report.status, meaning, tuple(problems))
         )
         if problems:
-            return _document(
-                answered, _problem_body(answered, "the status report is refused", problems)
-            )
+            return _document(answered, refusal(answered, "the status report is refused", problems))
         return JSONResponse({"case_id": case_id, "status": meaning, "transfers": []})
 
     async def inbox_list(self, request: Request) -> Response:
@@ -202,16 +200,6 @@ class HubSide:
                 Route("/v1/transfers/{transfer_id}/receipt", self.receipt, methods=["POST"]),
             ]
         )
-
-
-def _problem_body(status: int, detail: str, problems: list[Problem]) -> dict[str, Any]:
-    return {
-        "type": "about:blank",
-        "title": "Refused by the conformance suite",
-        "status": status,
-        "detail": detail,
-        "errors": [p.as_dict() for p in problems],
-    }
 
 
 def _document(status: int, document: Any) -> Response:

@@ -29,7 +29,7 @@ from saphan.conformance.receiptcheck import receipt_problems
 from saphan.errors import Problem
 from saphan.ledger.fields import format_utc
 
-__all__ = ["Acknowledgement", "Inbox", "InboxItem"]
+__all__ = ["Acknowledgement", "Inbox", "InboxItem", "refusal"]
 
 MAX_LIMIT = 100
 
@@ -123,7 +123,7 @@ class Inbox:
             self.acknowledgements.append(Acknowledgement(transfer_id, jws, now, status))
             if same:
                 return status, {"transfer_id": transfer_id, "state": "delivered", "repeat": True}
-            return status, _problem(409, "already acknowledged with another receipt", [])
+            return status, refusal(409, "already acknowledged with another receipt", [])
         problems = receipt_problems(
             jws,
             self.keys,
@@ -137,11 +137,11 @@ class Inbox:
             self.acknowledgements.append(
                 Acknowledgement(transfer_id, jws, now, 422, tuple(problems))
             )
-            return 422, _problem(422, "the receipt does not verify", problems)
+            return 422, refusal(422, "the receipt does not verify", problems)
         if transfer_id in self.lose_next:
             self.lose_next.discard(transfer_id)
             self.acknowledgements.append(Acknowledgement(transfer_id, jws, now, 503))
-            return 503, _problem(503, "the answer was lost (a test of the client's retries)", [])
+            return 503, refusal(503, "the answer was lost (a test of the client's retries)", [])
         self.accepted[transfer_id] = jws
         self.acknowledgements.append(Acknowledgement(transfer_id, jws, now, 200))
         return 200, {"transfer_id": transfer_id, "state": "delivered", "repeat": False}
@@ -151,13 +151,15 @@ class Inbox:
     ) -> tuple[int, Any]:
         problem = Problem(path, why)
         self.acknowledgements.append(Acknowledgement(transfer_id, jws, now, status, (problem,)))
-        return status, _problem(status, why, [problem])
+        return status, refusal(status, why, [problem])
 
     def acknowledgements_of(self, transfer_id: str) -> list[Acknowledgement]:
         return [a for a in self.acknowledgements if a.transfer_id == transfer_id]
 
 
-def _problem(status: int, detail: str, problems: list[Problem]) -> dict[str, Any]:
+def refusal(status: int, detail: str, problems: list[Problem]) -> dict[str, Any]:
+    """The problem document the suite's hub answers a refused request with (the inbox's
+    and :mod:`.hubside`'s alike)."""
     return {
         "type": "about:blank",
         "title": "Refused by the conformance suite",

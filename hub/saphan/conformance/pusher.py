@@ -9,7 +9,8 @@ sign at another time, or send one signed request twice.
 
 Every answer comes back as an :class:`Answer` (status, media type, bytes, JSON when it
 is JSON); only an endpoint that cannot be reached raises, as
-:class:`~saphan.errors.DeliveryError`. Judging the answer is the cases' business.
+:class:`~saphan.errors.DeliveryError`. :func:`post` does that for any of the agency's
+addresses (its control interface too). Judging the answer is the cases' business.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from saphan.clock import Clock
 from saphan.errors import DeliveryError, Problem
 from saphan.ledger.keys import SigningKey
 
-__all__ = ["MAX_ANSWER", "Answer", "Prepared", "Pusher"]
+__all__ = ["MAX_ANSWER", "Answer", "Prepared", "Pusher", "post"]
 
 #: Longest answer read from an agency; a receipt answer is a few hundred bytes.
 MAX_ANSWER = 256 * 1024
@@ -143,15 +144,14 @@ class Pusher:
 
     async def send(self, prepared: Prepared, body: bytes | None = None) -> Answer:
         """Send ``prepared``; ``body`` replaces its body (a change after signing)."""
-        content = prepared.body if body is None else body
-        try:
-            response = await self._http.post(self.target, content=content, headers=prepared.headers)
-        except httpx.HTTPError as exc:
-            raise DeliveryError(
-                f"the agency's endpoint {self.target} cannot be reached",
-                [Problem("/target", f"{type(exc).__name__}: {exc}")],
-            ) from None
-        return Answer.of(response)
+        return await post(
+            self._http,
+            self.target,
+            f"the agency's endpoint {self.target}",
+            "/target",
+            content=prepared.body if body is None else body,
+            headers=prepared.headers,
+        )
 
     async def deliver(
         self, body: bytes, media_type: str, *, transfer_id: str, case_id: str
@@ -159,3 +159,24 @@ class Pusher:
         """One ordinary signed push, as the hub makes it."""
         prepared = self.prepare(body, media_type, transfer_id=transfer_id, case_id=case_id)
         return prepared, await self.send(prepared)
+
+
+async def post(
+    http: httpx.AsyncClient,
+    url: str,
+    what: str,
+    path: str,
+    *,
+    content: bytes | None = None,
+    headers: dict[str, str] | None = None,
+    json: Any = None,
+) -> Answer:
+    """POST to one of the agency's addresses (``what`` names it) and read its answer;
+    when it cannot be reached, a :class:`DeliveryError` with the reason at ``path``."""
+    try:
+        response = await http.post(url, content=content, headers=headers, json=json)
+    except httpx.HTTPError as exc:
+        raise DeliveryError(
+            f"{what} cannot be reached", [Problem(path, f"{type(exc).__name__}: {exc}")]
+        ) from None
+    return Answer.of(response)

@@ -3,9 +3,10 @@
 A case is an ``async`` function ``(ctx, check) -> None`` declared with :func:`case`. It
 records what it finds on its :class:`Check`: problems (the case fails), notes (it passes
 or fails for other reasons, and these are worth knowing), a one-line summary, and it may
-give up with :meth:`Check.skip` when it cannot run. Each case has a folder
-``conformance/cases/<name>/`` with a README saying what it proves and which section of
-the specification it traces to; a test keeps the two in step.
+give up with :meth:`Check.skip` when it cannot run. A module of several cases declares
+them with a :class:`CaseGroup`, which names their group and modes once. Each case has a
+folder ``conformance/cases/<name>/`` with a README saying what it proves and which
+section of the specification it traces to; a test keeps the two in step.
 
 :func:`all_cases` imports the case modules (:mod:`saphan.conformance.cases`) and lists
 the cases in the order they run; :func:`plan` says which of them a run takes and why the
@@ -25,7 +26,7 @@ from saphan.errors import ConfigError, Problem
 if TYPE_CHECKING:
     from saphan.conformance.context import Context
 
-__all__ = ["CaseFn", "CaseSpec", "Check", "SkipCase", "all_cases", "case", "plan"]
+__all__ = ["CaseFn", "CaseGroup", "CaseSpec", "Check", "SkipCase", "all_cases", "case", "plan"]
 
 
 class SkipCase(Exception):
@@ -45,6 +46,13 @@ class Check:
 
     def extend(self, problems: Collection[Problem], prefix: str = "") -> None:
         self.problems.extend(Problem(f"{prefix}{p.path}", p.message) for p in problems)
+
+    def extend_or_fail(self, problems: Collection[Problem], path: str, reason: str) -> None:
+        """``problems`` under ``path``; when there are none, ``reason`` at ``path``: a
+        refusal that names no problem still fails the case."""
+        self.extend(problems, path)
+        if not problems:
+            self.fail(path, reason)
 
     def note(self, text: str) -> None:
         self.notes.append(text)
@@ -96,6 +104,36 @@ def case(
         return run
 
     return register
+
+
+@dataclass(frozen=True, slots=True)
+class CaseGroup:
+    """Declares the cases of one group (one module of :mod:`saphan.conformance.cases`);
+    they run in ``modes`` unless a case names its own."""
+
+    group: str
+    modes: tuple[Mode, ...]
+
+    def __call__(
+        self,
+        name: str,
+        *,
+        title: str,
+        level: Level,
+        spec: str,
+        modes: Collection[Mode] | None = None,
+        after: tuple[str, ...] = (),
+    ) -> Callable[[CaseFn], CaseFn]:
+        """:func:`case`, in this group."""
+        return case(
+            name,
+            title=title,
+            group=self.group,
+            level=level,
+            modes=self.modes if modes is None else modes,
+            spec=spec,
+            after=after,
+        )
 
 
 def all_cases() -> list[CaseSpec]:

@@ -16,20 +16,18 @@ from pathlib import Path
 
 from saphan.conformance.context import Context, new_id
 from saphan.conformance.model import Level
-from saphan.conformance.registry import Check, case
+from saphan.conformance.registry import CaseGroup, Check
 from saphan.conformance.settings import DEFAULT_AGENCIES, Mode
-from saphan.errors import HubError, Problem
+from saphan.errors import HubError
 from saphan.translate import Parsed, Receiver, formats, get_adapter
 
-BOTH = (Mode.PUSH, Mode.PULL)
+messages_case = CaseGroup("messages", (Mode.PUSH, Mode.PULL))
 
 
-@case(
+@messages_case(
     "messages-render",
     title="The hub's messages read back in the agency's format",
-    group="messages",
     level=Level.REQUIRED,
-    modes=BOTH,
     spec="agency-formats.md §1-§3 and examples/",
 )
 async def messages_render(ctx: Context, check: Check) -> None:
@@ -52,10 +50,9 @@ async def messages_render(ctx: Context, check: Check) -> None:
     )
 
 
-@case(
+@messages_case(
     "messages-accepted",
     title="The agency's endpoint accepts every message the hub may send",
-    group="messages",
     level=Level.REQUIRED,
     modes=(Mode.PUSH,),
     spec="hub-contract.md: Push mode",
@@ -89,16 +86,14 @@ def _read_samples(ctx: Context, check: Check, *, report: bool) -> list[tuple[Pat
                 check.fail(where, f"cannot be read: {exc.strerror}")
         except HubError as exc:
             if report:
-                check.extend(exc.problems or [Problem("", exc.detail)], where)
+                check.extend_or_fail(exc.problems, where, exc.detail)
     return read
 
 
-@case(
+@messages_case(
     "sample-valid",
     title="The agency's own messages are valid",
-    group="messages",
     level=Level.REQUIRED,
-    modes=BOTH,
     spec="agency-formats.md §1-§3; hub-contract.md: POST /v1/inbound/{format}",
 )
 async def sample_valid(ctx: Context, check: Check) -> None:
@@ -117,12 +112,10 @@ async def sample_valid(ctx: Context, check: Check) -> None:
     check.summary = f"{len(ctx.settings.samples)} sample(s), {records} record(s), all valid"
 
 
-@case(
+@messages_case(
     "sample-translates",
     title="The agency's own messages translate into every other format",
-    group="messages",
     level=Level.REQUIRED,
-    modes=BOTH,
     spec="agency-formats.md §4 (crosswalks)",
 )
 async def sample_translates(ctx: Context, check: Check) -> None:
@@ -142,9 +135,7 @@ async def sample_translates(ctx: Context, check: Check) -> None:
                 try:
                     back = writer.parse(writer.render(record.case, receiver))
                 except HubError as exc:
-                    check.extend(exc.problems or [], where)
-                    if not exc.problems:
-                        check.fail(where, exc.detail)
+                    check.extend_or_fail(exc.problems, where, exc.detail)
                     continue
                 check.extend(back.problems, where)
                 translated += 1

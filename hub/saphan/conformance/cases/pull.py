@@ -15,10 +15,10 @@ from saphan.conformance.context import Context, new_id
 from saphan.conformance.inbox import InboxItem
 from saphan.conformance.model import Level
 from saphan.conformance.receiptcheck import read_statement
-from saphan.conformance.registry import Check, case
+from saphan.conformance.registry import CaseGroup, Check
 from saphan.conformance.settings import Mode
 
-PULL = (Mode.PULL,)
+pull_case = CaseGroup("pull", (Mode.PULL,))
 INBOX = "hub-contract.md: GET /v1/inbox, POST /v1/transfers/{transfer_id}/receipt"
 #: Transfers offered at once: enough to see the client take a page, few enough to be quick.
 OFFERED = 3
@@ -46,19 +46,19 @@ def _why_not(ctx: Context, check: Check, transfer_id: str) -> None:
     attempts = ctx.hub.inbox.acknowledgements_of(transfer_id)
     refused = [a for a in attempts if not a.accepted]
     for attempt in refused:
-        check.extend(attempt.problems, f"/transfers/{transfer_id}")
-        if not attempt.problems:
-            check.fail(f"/transfers/{transfer_id}", f"acknowledgement answered {attempt.answered}")
+        check.extend_or_fail(
+            attempt.problems,
+            f"/transfers/{transfer_id}",
+            f"acknowledgement answered {attempt.answered}",
+        )
     if not refused:
         check.fail(f"/transfers/{transfer_id}", "never acknowledged")
 
 
-@case(
+@pull_case(
     "pull-acknowledge",
     title="The client pulls each transfer and acknowledges it with a valid receipt",
-    group="pull",
     level=Level.REQUIRED,
-    modes=PULL,
     spec=f"{INBOX}; Receipts",
     after=("messages-render",),
 )
@@ -84,12 +84,10 @@ async def pull_acknowledge(ctx: Context, check: Check) -> None:
     check.summary = f"{len(items)} transfer(s) pulled and acknowledged with valid receipts"
 
 
-@case(
+@pull_case(
     "pull-acknowledge-once",
     title="The client does not acknowledge a transfer twice",
-    group="pull",
     level=Level.REQUIRED,
-    modes=PULL,
     spec=f"{INBOX} (a transfer is delivered once)",
     after=("pull-acknowledge",),
 )
@@ -122,12 +120,10 @@ async def pull_acknowledge_once(ctx: Context, check: Check) -> None:
     )
 
 
-@case(
+@pull_case(
     "pull-lost-acknowledgement",
     title="The client acknowledges again when the answer to its acknowledgement is lost",
-    group="pull",
     level=Level.OPTIONAL,
-    modes=PULL,
     spec=f"{INBOX}; Push mode (anything else is retried)",
     after=("pull-acknowledge",),
 )

@@ -12,29 +12,27 @@ expired signature, and a replayed request.
 
 from __future__ import annotations
 
-from datetime import timedelta
-from typing import Any
+from datetime import datetime, timedelta
+from typing import Any, TypedDict, Unpack
 
 from saphan.conformance.context import Context, new_id
 from saphan.conformance.fixtures import malformed_bodies
 from saphan.conformance.model import Level
-from saphan.conformance.pusher import Answer, Prepared
+from saphan.conformance.pusher import Answer, Prepared, Pusher
 from saphan.conformance.receiptcheck import read_statement, receipt_problems
-from saphan.conformance.registry import Check, case
+from saphan.conformance.registry import CaseGroup, Check
 from saphan.conformance.settings import Mode
 from saphan.errors import Problem
 from saphan.ledger.keys import SigningKey
 
-PUSH = (Mode.PUSH,)
+push_case = CaseGroup("push", (Mode.PUSH,))
 AUTH = "hub-contract.md: Authentication of requests"
 
 
-@case(
+@push_case(
     "push-receipt",
     title="A delivery is acknowledged with a valid receipt over the exact bytes",
-    group="push",
     level=Level.REQUIRED,
-    modes=PUSH,
     spec="hub-contract.md: Push mode; Receipts",
 )
 async def push_receipt(ctx: Context, check: Check) -> None:
@@ -76,12 +74,10 @@ def _processed(state: dict[str, Any] | None, transfer_id: str) -> int | None:
     return value if isinstance(value, int) else None
 
 
-@case(
+@push_case(
     "push-redelivery",
     title="A redelivery of the same transfer is acknowledged without new processing",
-    group="push",
     level=Level.REQUIRED,
-    modes=PUSH,
     spec="hub-contract.md: Push mode (a redelivery carries the same transfer id)",
 )
 async def push_redelivery(ctx: Context, check: Check) -> None:
@@ -145,50 +141,62 @@ def _refused(check: Check, answer: Answer, what: str) -> None:
         check.fail("/answer/receipt", "a refusal must not carry a receipt")
 
 
-@case(
-    "push-unsigned-refused",
-    title="An unsigned push is refused with 401",
-    group="push",
-    level=Level.REQUIRED,
-    modes=PUSH,
-    spec=AUTH,
-)
-async def push_unsigned_refused(ctx: Context, check: Check) -> None:
+class _Variant(TypedDict, total=False):
+    """How a push departs from the hub's own (:meth:`Pusher.prepare`'s options)."""
+
+    sign: bool
+    key: SigningKey
+    at: datetime
+
+
+def _fresh_push(ctx: Context, **variant: Unpack[_Variant]) -> tuple[Pusher, Prepared]:
+    """A push of the first message under fresh transfer and case ids, prepared with
+    ``variant``; and the client to send it."""
     message = ctx.message()
     pusher = ctx.pusher
     prepared = pusher.prepare(
-        message.body, message.media_type, transfer_id=new_id(), case_id=new_id(), sign=False
+        message.body, message.media_type, transfer_id=new_id(), case_id=new_id(), **variant
     )
-    _refused(check, await pusher.send(prepared), "a request without a signature")
+    return pusher, prepared
+
+
+async def _expect_refusal(
+    ctx: Context, check: Check, what: str, **variant: Unpack[_Variant]
+) -> None:
+    """Send a push the hub would never make (see :func:`_fresh_push`); it must be refused."""
+    pusher, prepared = _fresh_push(ctx, **variant)
+    _refused(check, await pusher.send(prepared), what)
     check.summary = "refused with 401"
 
 
-@case(
+@push_case(
+    "push-unsigned-refused",
+    title="An unsigned push is refused with 401",
+    level=Level.REQUIRED,
+    spec=AUTH,
+)
+async def push_unsigned_refused(ctx: Context, check: Check) -> None:
+    await _expect_refusal(ctx, check, "a request without a signature", sign=False)
+
+
+@push_case(
     "push-tampered-refused",
     title="A push whose body changed after signing is refused with 401",
-    group="push",
     level=Level.REQUIRED,
-    modes=PUSH,
     spec=f"{AUTH} (content-digest, RFC 9530)",
 )
 async def push_tampered_refused(ctx: Context, check: Check) -> None:
-    message = ctx.message()
-    pusher = ctx.pusher
-    prepared = pusher.prepare(
-        message.body, message.media_type, transfer_id=new_id(), case_id=new_id()
-    )
+    pusher, prepared = _fresh_push(ctx)
     # A change that keeps the message valid, so only the digest and signature can catch it.
-    answer = await pusher.send(prepared, body=message.body + b"\n")
+    answer = await pusher.send(prepared, body=prepared.body + b"\n")
     _refused(check, answer, "a request whose body changed after signing")
     check.summary = "refused with 401"
 
 
-@case(
+@push_case(
     "push-malformed-refused",
     title="A malformed body gets a 4xx problem, never a 5xx or a receipt",
-    group="push",
     level=Level.REQUIRED,
-    modes=PUSH,
     spec="hub-contract.md: Push mode; RFC 9457 problem details",
 )
 async def push_malformed_refused(ctx: Context, check: Check) -> None:
@@ -212,58 +220,36 @@ async def push_malformed_refused(ctx: Context, check: Check) -> None:
     check.summary = f"{len(bodies)} malformed bodies refused with a 4xx problem"
 
 
-@case(
+@push_case(
     "push-foreign-key-refused",
     title="A push signed with a key the hub never published is refused with 401",
-    group="push",
     level=Level.OPTIONAL,
-    modes=PUSH,
     spec=AUTH,
 )
 async def push_foreign_key_refused(ctx: Context, check: Check) -> None:
-    message = ctx.message()
-    pusher = ctx.pusher
     stranger = SigningKey.generate()
-    prepared = pusher.prepare(
-        message.body, message.media_type, transfer_id=new_id(), case_id=new_id(), key=stranger
-    )
-    _refused(check, await pusher.send(prepared), "a request signed by an unknown key")
-    check.summary = "refused with 401"
+    await _expect_refusal(ctx, check, "a request signed by an unknown key", key=stranger)
 
 
-@case(
+@push_case(
     "push-expired-refused",
     title="A push whose signature has expired is refused with 401",
-    group="push",
     level=Level.OPTIONAL,
-    modes=PUSH,
     spec=f"{AUTH} (created, expires)",
 )
 async def push_expired_refused(ctx: Context, check: Check) -> None:
-    message = ctx.message()
-    pusher = ctx.pusher
     long_ago = ctx.settings.clock.now() - timedelta(hours=2)
-    prepared = pusher.prepare(
-        message.body, message.media_type, transfer_id=new_id(), case_id=new_id(), at=long_ago
-    )
-    _refused(check, await pusher.send(prepared), "a request signed two hours ago")
-    check.summary = "refused with 401"
+    await _expect_refusal(ctx, check, "a request signed two hours ago", at=long_ago)
 
 
-@case(
+@push_case(
     "push-replay-refused",
     title="The same signed request sent twice is refused the second time with 401",
-    group="push",
     level=Level.OPTIONAL,
-    modes=PUSH,
     spec=f"{AUTH} (a reused keyid and nonce is a replay)",
 )
 async def push_replay_refused(ctx: Context, check: Check) -> None:
-    message = ctx.message()
-    pusher = ctx.pusher
-    prepared = pusher.prepare(
-        message.body, message.media_type, transfer_id=new_id(), case_id=new_id()
-    )
+    pusher, prepared = _fresh_push(ctx)
     first = await pusher.send(prepared)
     if not first.ok:
         check.fail("/first", f"the original request was not accepted: {first.brief()}")

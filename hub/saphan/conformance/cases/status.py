@@ -86,9 +86,7 @@ async def status_report(ctx: Context, check: Check) -> None:
     accepted = [r for r in received if r.accepted]
     if not accepted:
         for report in received:
-            check.extend(report.problems, "/status-report")
-            if not report.problems:
-                check.fail("/status-report", f"answered {report.answered}")
+            check.extend_or_fail(report.problems, "/status-report", f"answered {report.answered}")
         return
     report = accepted[0]
     check.summary = f"code {report.code!r} ({report.meaning}), signed by {report.keyid}"
