@@ -4,7 +4,8 @@ Every call is signed with :class:`saphan.auth.SaphanSigner` (``keyid`` = the age
 code) and returns a :class:`HubAnswer`: the HTTP status and the JSON the hub answered
 (a problem document on failure), so callers assert on exactly what the hub said.
 :class:`HubClient` is asynchronous (the puller, benchmarks); :class:`SyncHubClient` is the
-same for plain scripts and tests. The calls are described once, by :class:`Call`.
+same for plain scripts and tests. The calls are described once, by :class:`Call`, and
+turned into httpx arguments once; each client only does its own (blocking or awaited) I/O.
 
 What it does not do: retry, or judge the answer (a 4xx is a result, not an exception).
 Only a hub that cannot be reached at all raises, as :class:`~saphan.errors.DeliveryError`.
@@ -17,7 +18,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from types import TracebackType
-from typing import Any, Self
+from typing import Any, Generic, Self, TypedDict, TypeVar
 from urllib.parse import quote
 
 import httpx
@@ -115,8 +116,55 @@ def _signer(code: str, key: SigningKey | Ed25519PrivateKey, clock: Clock) -> Sap
     return SaphanSigner(private, code, clock=clock.now)
 
 
-class HubClient:
-    """An agency's asynchronous, signed connection to the hub."""
+class _ClientOptions(TypedDict):
+    """How both clients open their httpx client (all but the transport)."""
+
+    base_url: str
+    auth: httpx.Auth
+    timeout: float
+    follow_redirects: bool
+
+
+def _client_options(
+    hub_url: str, code: str, key: SigningKey | Ed25519PrivateKey, timeout_s: float, clock: Clock
+) -> _ClientOptions:
+    return _ClientOptions(
+        base_url=hub_url,
+        auth=_signer(code, key, clock),
+        timeout=timeout_s,
+        # Redirects are not followed: a signature for one URL must not go to another.
+        follow_redirects=False,
+    )
+
+
+class _RequestArgs(TypedDict):
+    """One :class:`Call` as the arguments of ``request`` on either httpx client."""
+
+    method: str
+    url: str
+    content: bytes | None
+    headers: dict[str, str]
+    params: dict[str, str | int]
+
+
+def _request_args(call: Call) -> _RequestArgs:
+    return _RequestArgs(
+        method=call.method,
+        url=call.path,
+        content=call.content or None,
+        headers=dict(call.headers),
+        params=dict(call.params),
+    )
+
+
+_TransportT = TypeVar("_TransportT", httpx.BaseTransport, httpx.AsyncBaseTransport)
+_HttpT = TypeVar("_HttpT", httpx.Client, httpx.AsyncClient)
+
+
+class _Connection(Generic[_TransportT, _HttpT]):
+    """What both clients are built from: the hub's address, the agency's code, and an
+    httpx client that signs every request. Each client opens its own kind of httpx client
+    (:meth:`_open`) and does its own I/O with it."""
 
     def __init__(
         self,
@@ -124,30 +172,30 @@ class HubClient:
         code: str,
         key: SigningKey | Ed25519PrivateKey,
         *,
-        transport: httpx.AsyncBaseTransport | None = None,
+        transport: _TransportT | None = None,
         timeout_s: float = 10.0,
         clock: Clock | None = None,
     ) -> None:
         self.hub_url = hub_url.rstrip("/")
         self.code = code
-        # Redirects are not followed: a signature for one URL must not go to another.
-        self._http = httpx.AsyncClient(
-            base_url=self.hub_url,
-            auth=_signer(code, key, clock or SystemClock()),
-            transport=transport,
-            timeout=timeout_s,
-            follow_redirects=False,
-        )
+        options = _client_options(self.hub_url, code, key, timeout_s, clock or SystemClock())
+        self._http: _HttpT = self._open(transport, options)
+
+    def _open(self, transport: _TransportT | None, options: _ClientOptions) -> _HttpT:
+        raise NotImplementedError
+
+
+class HubClient(_Connection[httpx.AsyncBaseTransport, httpx.AsyncClient]):
+    """An agency's asynchronous, signed connection to the hub."""
+
+    def _open(
+        self, transport: httpx.AsyncBaseTransport | None, options: _ClientOptions
+    ) -> httpx.AsyncClient:
+        return httpx.AsyncClient(transport=transport, **options)
 
     async def send(self, call: Call) -> HubAnswer:
         try:
-            response = await self._http.request(
-                call.method,
-                call.path,
-                content=call.content or None,
-                headers=dict(call.headers),
-                params=dict(call.params),
-            )
+            response = await self._http.request(**_request_args(call))
         except httpx.HTTPError as exc:
             raise _unreachable(self.hub_url, call, exc) from None
         return HubAnswer.of(response)
@@ -191,38 +239,15 @@ class HubClient:
         await self.aclose()
 
 
-class SyncHubClient:
+class SyncHubClient(_Connection[httpx.BaseTransport, httpx.Client]):
     """The same calls as :class:`HubClient`, blocking."""
 
-    def __init__(
-        self,
-        hub_url: str,
-        code: str,
-        key: SigningKey | Ed25519PrivateKey,
-        *,
-        transport: httpx.BaseTransport | None = None,
-        timeout_s: float = 10.0,
-        clock: Clock | None = None,
-    ) -> None:
-        self.hub_url = hub_url.rstrip("/")
-        self.code = code
-        self._http = httpx.Client(
-            base_url=self.hub_url,
-            auth=_signer(code, key, clock or SystemClock()),
-            transport=transport,
-            timeout=timeout_s,
-            follow_redirects=False,
-        )
+    def _open(self, transport: httpx.BaseTransport | None, options: _ClientOptions) -> httpx.Client:
+        return httpx.Client(transport=transport, **options)
 
     def send(self, call: Call) -> HubAnswer:
         try:
-            response = self._http.request(
-                call.method,
-                call.path,
-                content=call.content or None,
-                headers=dict(call.headers),
-                params=dict(call.params),
-            )
+            response = self._http.request(**_request_args(call))
         except httpx.HTTPError as exc:
             raise _unreachable(self.hub_url, call, exc) from None
         return HubAnswer.of(response)

@@ -13,8 +13,9 @@ What it does not do: decide anything about transfers or records (the engine's
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 from urllib.parse import quote
 
 from fastapi import APIRouter, Form, Request
@@ -39,6 +40,8 @@ from saphan.web.texts import LANGS
 
 router = APIRouter(prefix="/console", include_in_schema=False)
 FormText = Annotated[str, Form()]
+#: What a panel shows of one transfer or quarantined record.
+_Item = TypeVar("_Item")
 
 
 def _record(svc: Services, operator: str, action: str, target: str | None, outcome: str) -> None:
@@ -89,6 +92,15 @@ class Visit:
         text = self.page.t["forbidden"].format(role=self.op.role)
         return self.message(403, self.page.t["forbidden_title"], text)
 
+    async def find(
+        self, panel: Callable[[Services, str], _Item | None], key: str
+    ) -> _Item | Response:
+        """What ``panel`` shows under ``key``, or the not-found page."""
+        item = await run_in_threadpool(panel, self.svc, key)
+        if item is None:
+            return self.message(404, self.page.t["not_found_title"], key)
+        return item
+
 
 async def _visit(request: Request, svc: Services) -> Visit | None:
     found = await run_in_threadpool(session.current, request, svc)
@@ -96,6 +108,34 @@ async def _visit(request: Request, svc: Services) -> Visit | None:
         return None
     op, token = found
     return Visit(svc, Page(request, svc.directory), op, token)
+
+
+async def _acting(
+    request: Request, svc: Services, csrf: str, action: str, target: str
+) -> Visit | Response:
+    """The visit of an operator who may do ``action`` on ``target`` with this form, or the
+    page that stops it, checked in this order: no session, a stale form, a role too low
+    (the refusal is recorded)."""
+    visit = await _visit(request, svc)
+    if visit is None:
+        return _to_login(request)
+    if not session.csrf_ok(visit.token, csrf):
+        return visit.stale()
+    if not may_act(visit.op):
+        return await visit.denied(action, target)
+    return visit
+
+
+async def _viewing(
+    request: Request, svc: Services, panel: Callable[[Services, str], _Item | None], key: str
+) -> tuple[Visit, _Item] | Response:
+    """A logged-in visit to the page of what ``panel`` shows under ``key``, with that item;
+    or the login page, or the not-found page."""
+    visit = await _visit(request, svc)
+    if visit is None:
+        return _to_login(request)
+    item = await visit.find(panel, key)
+    return item if isinstance(item, Response) else (visit, item)
 
 
 def _login_page(
@@ -206,13 +246,9 @@ async def dashboard(request: Request, svc: ServicesDep) -> Response:
 async def replay_dead(
     transfer_id: str, request: Request, svc: ServicesDep, csrf: FormText = ""
 ) -> Response:
-    visit = await _visit(request, svc)
-    if visit is None:
-        return _to_login(request)
-    if not session.csrf_ok(visit.token, csrf):
-        return visit.stale()
-    if not may_act(visit.op):
-        return await visit.denied("dead_letter.replay", transfer_id)
+    visit = await _acting(request, svc, csrf, "dead_letter.replay", transfer_id)
+    if not isinstance(visit, Visit):
+        return visit
     where = f"/console/transfers/{quote(transfer_id, safe='')}"
     try:
         await run_in_threadpool(operations.replay_dead_letter, svc, transfer_id, visit.op.username)
@@ -224,23 +260,40 @@ async def replay_dead(
 
 @router.get("/transfers/{transfer_id}", response_class=HTMLResponse)
 async def transfer_page(transfer_id: str, request: Request, svc: ServicesDep) -> Response:
-    visit = await _visit(request, svc)
-    if visit is None:
-        return _to_login(request)
-    item = await run_in_threadpool(panels.transfer, svc, transfer_id)
-    if item is None:
-        return visit.message(404, visit.page.t["not_found_title"], transfer_id)
+    found = await _viewing(request, svc, panels.transfer, transfer_id)
+    if isinstance(found, Response):
+        return found
+    visit, item = found
     return visit.render("console/transfer.html", item=item, notice=request.query_params.get("done"))
+
+
+def _repair_page(
+    visit: Visit,
+    item: dict[str, Any],
+    raw_text: str,
+    encoding: str,
+    errors: list[dict[str, str]],
+    problem: str | None = None,
+    status: int = 200,
+) -> HTMLResponse:
+    """The repair form of a quarantined record: as read, or again after a failed replay."""
+    return visit.render(
+        "console/repair.html",
+        status=status,
+        item=item,
+        raw_text=raw_text,
+        encoding=encoding,
+        errors=errors,
+        problem=problem,
+    )
 
 
 @router.get("/quarantine/{qid}", response_class=HTMLResponse)
 async def quarantine_page(qid: str, request: Request, svc: ServicesDep) -> Response:
-    visit = await _visit(request, svc)
-    if visit is None:
-        return _to_login(request)
-    item = await run_in_threadpool(panels.quarantined, svc, qid)
-    if item is None:
-        return visit.message(404, visit.page.t["not_found_title"], qid)
+    found = await _viewing(request, svc, panels.quarantined, qid)
+    if isinstance(found, Response):
+        return found
+    visit, item = found
     raw_text, encoding = "", "utf-8"
     if item["state"] == "open":
         # The raw bytes may hold personal data: operators only, and the read is recorded.
@@ -248,14 +301,7 @@ async def quarantine_page(qid: str, request: Request, svc: ServicesDep) -> Respo
             return await visit.denied("quarantine.read", qid)
         raw = await run_in_threadpool(operations.quarantined_raw, svc, qid, visit.op.username)
         raw_text, encoding = decode_raw(raw)
-    return visit.render(
-        "console/repair.html",
-        item=item,
-        raw_text=raw_text,
-        encoding=encoding,
-        errors=item["errors"],
-        problem=None,
-    )
+    return _repair_page(visit, item, raw_text, encoding, item["errors"])
 
 
 @router.post("/quarantine/{qid}/replay", response_class=HTMLResponse)
@@ -267,28 +313,16 @@ async def quarantine_replay(
     encoding: FormText = "utf-8",
     csrf: FormText = "",
 ) -> Response:
-    visit = await _visit(request, svc)
-    if visit is None:
-        return _to_login(request)
-    if not session.csrf_ok(visit.token, csrf):
-        return visit.stale()
-    if not may_act(visit.op):
-        return await visit.denied("quarantine.replay", qid)
-    item = await run_in_threadpool(panels.quarantined, svc, qid)
-    if item is None:
-        return visit.message(404, visit.page.t["not_found_title"], qid)
+    visit = await _acting(request, svc, csrf, "quarantine.replay", qid)
+    if not isinstance(visit, Visit):
+        return visit
+    item = await visit.find(panels.quarantined, qid)
+    if isinstance(item, Response):
+        return item
     t = visit.page.t
 
     def again(problem: str, errors: list[dict[str, str]]) -> HTMLResponse:
-        return visit.render(
-            "console/repair.html",
-            status=422,
-            item=item,
-            raw_text=raw,
-            encoding=encoding,
-            errors=errors,
-            problem=problem,
-        )
+        return _repair_page(visit, item, raw, encoding, errors, problem, status=422)
 
     try:
         # An empty text area replays the record as it was (the cause was elsewhere).
