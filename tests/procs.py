@@ -131,13 +131,22 @@ class Agency:
         ]
         for fault in self.faults:
             args += ["--fault", fault]
-        self.proc = subprocess.Popen(
-            saphan(*args), stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
-        )
+        # standard error goes to a file beside the agency's state: a pipe nobody reads could
+        # fill up, and a failed start must say why
+        errors = self.state.with_name(f"{self.state.name}.stderr")
+        with errors.open("ab") as sink:
+            self.proc = subprocess.Popen(
+                saphan(*args), stdout=subprocess.PIPE, stderr=sink, text=True
+            )
         assert self.proc.stdout is not None
         line = self.proc.stdout.readline()
         if "listening" not in line:
-            raise RuntimeError(f"agency {self.code} did not start: {line!r}")
+            self.proc.wait(timeout=10)
+            said = errors.read_text(encoding="utf-8", errors="replace")[-2000:]
+            raise RuntimeError(
+                f"agency {self.code} did not start (exit {self.proc.returncode}): "
+                f"{line!r}; standard error: {said}"
+            )
         return self
 
     def control(self, **settings: Any) -> None:
