@@ -6,7 +6,7 @@ VENV   ?= .venv
 BIN     = $(VENV)/bin
 DATA   ?= saphan-data
 
-.PHONY: demo serve test lint typecheck pytest setup clean
+.PHONY: demo serve test lint typecheck pytest screenshots setup clean
 
 $(BIN)/saphan: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -35,6 +35,10 @@ pytest: $(BIN)/saphan
 	$(BIN)/pytest -q -n 2 --dist loadfile
 
 test: setup lint typecheck pytest
+
+# renew the screenshots docs/operators.md shows (the browser tests, writing into docs/)
+screenshots: setup
+	SAPHAN_SCREENSHOTS=docs/screenshots $(BIN)/pytest -q tests/acceptance -k browser
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

@@ -3,7 +3,9 @@ in a background thread, on a fresh data folder, with keys for the agencies the t
 
 Also: launching Debian's Chromium through Playwright (never a downloaded browser), the
 agency side of the pull path (inbox, signed receipts), signed API calls, and where the
-screenshots go (``docs/screenshots``, linked from ``docs/operators.md``).
+screenshots go: ``test-artifacts/screenshots`` (ignored by git), so that running the tests
+leaves the checkout as it was; ``make screenshots`` sets ``SAPHAN_SCREENSHOTS`` to
+``docs/screenshots`` to renew the ones ``docs/operators.md`` shows.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import importlib.util
+import os
 import socket
 import threading
 import time
@@ -45,7 +48,7 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-SCREENSHOTS = ROOT / "docs" / "screenshots"
+SCREENSHOTS = Path(os.environ.get("SAPHAN_SCREENSHOTS", ROOT / "test-artifacts" / "screenshots"))
 PHONE: dict[str, Any] = {
     "viewport": {"width": 390, "height": 844},
     "device_scale_factor": 2,
@@ -82,7 +85,7 @@ def chromium() -> Iterator[Any]:
 
 
 def shot(page: Any, name: str, *, full_page: bool = True) -> Path:
-    """Save a screenshot of ``page`` as ``docs/screenshots/<name>.png``."""
+    """Save a screenshot of ``page`` as ``<name>.png`` in :data:`SCREENSHOTS`."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=full_page)
