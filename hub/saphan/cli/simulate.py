@@ -70,6 +70,13 @@ def agency_command(
         typer.Option(help="the base URL the hub uses for this agency (default: the bound one)"),
     ] = None,
     seed: Annotated[int, typer.Option(help="seed of the random failure draw")] = 0,
+    open_test_interface: Annotated[
+        bool,
+        typer.Option(
+            help="answer /_state, /_received and /_control from any address "
+            "(by default only from the loopback interface)"
+        ),
+    ] = False,
 ) -> None:
     """A push-mode agency: receives transfers at /inbound and answers signed receipts."""
     signing = load_agency_key(key)
@@ -85,6 +92,7 @@ def agency_command(
             state_path=state,
             faults=frozenset(fault or ()),
             seed=seed,
+            open_test_interface=open_test_interface,
         )
         agency_app = create_agency_app(config)
         agency = agency_app.state.agency

@@ -7,7 +7,9 @@ parse), and answers ``{"receipt": "<JWS>"}`` signed with the agency's key. A red
 of a transfer id already processed gets the same receipt again and is not processed a
 second time; bytes that differ from the first delivery's get 409.
 
-For tests, the demo and benchmarks, without authentication (bind it to localhost):
+For tests, the demo and benchmarks, without authentication; they answer only clients on
+the loopback interface (403 otherwise) unless :attr:`AgencyConfig.open_test_interface` is
+set, so a simulator bound to a public address cannot be steered or read from outside:
 
 * ``GET /_state``: per transfer id, times received and processed, digest, case id,
   tracking number, outcome, receipt; totals; the current controls and faults;
@@ -24,6 +26,7 @@ conformance suite. What it does not do: talk to the hub on its own (reporting st
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -43,6 +46,7 @@ from saphan.errors import (
     AuthenticationError,
     ConfigError,
     ConflictError,
+    ForbiddenError,
     InputError,
     NotFoundError,
     Problem,
@@ -86,6 +90,8 @@ class AgencyConfig:
     state_path: Path | None = None
     faults: frozenset[Fault] = frozenset()
     seed: int = 0
+    #: answer the test interface (/_state, /_received, /_control) from any address
+    open_test_interface: bool = False
     clock: Clock = field(default_factory=SystemClock)
     #: the format's adapter; looked up by ``format`` when not given
     adapter: Adapter | None = None
@@ -269,12 +275,22 @@ def create_agency_app(config: AgencyConfig) -> FastAPI:
     async def inbound(request: Request) -> Response:
         return await agency.deliver(request)
 
+    def local_only(request: Request) -> None:
+        if not config.open_test_interface and not _loopback(request):
+            host = request.client.host if request.client else "an unknown address"
+            raise ForbiddenError(
+                "the test interface answers the loopback interface only",
+                [Problem("", f"request from {host}; start the agency with open_test_interface")],
+            )
+
     @app.get("/_state", summary="what the agency received and processed")
-    async def state() -> dict[str, Any]:
+    async def state(request: Request) -> dict[str, Any]:
+        local_only(request)
         return agency.snapshot()
 
     @app.get("/_received/{transfer_id}", summary="the bytes of a processed transfer")
-    async def received(transfer_id: str) -> Response:
+    async def received(transfer_id: str, request: Request) -> Response:
+        local_only(request)
         body = agency.state.body(transfer_id)
         if body is None:
             raise NotFoundError(
@@ -284,7 +300,8 @@ def create_agency_app(config: AgencyConfig) -> FastAPI:
         return Response(body, media_type=agency.adapter.media_type)
 
     @app.post("/_control", summary="inject failures, delays and hangs")
-    async def control(request: ControlRequest) -> dict[str, Any]:
+    async def control(request: ControlRequest, http: Request) -> dict[str, Any]:
+        local_only(http)
         agency.controls.apply(request)
         if request.forget:
             agency.state.clear()
@@ -298,3 +315,19 @@ def create_agency_app(config: AgencyConfig) -> FastAPI:
         return {"status": "ok", "agency": config.code}
 
     return app
+
+
+def _loopback(request: Request) -> bool:
+    # Starlette's TestClient calls itself "testclient"; it never leaves the process either
+    if request.client is None:
+        return False
+    host = request.client.host
+    if host == "testclient":
+        return True
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        address = address.ipv4_mapped  # ::ffff:127.0.0.1 on a dual-stack socket
+    return address.is_loopback

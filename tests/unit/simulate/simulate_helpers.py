@@ -71,10 +71,13 @@ class AppClient:
     """A blocking client for an ASGI app in this process, on one event loop kept for its
     lifetime (so the app's asyncio objects stay usable between calls)."""
 
-    def __init__(self, app: Any, base_url: str = PUBLIC) -> None:
+    def __init__(
+        self, app: Any, base_url: str = PUBLIC, address: tuple[str, int] = ("127.0.0.1", 123)
+    ) -> None:
         self.app = app
         self._runner = asyncio.Runner()
-        self.http = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=base_url)
+        transport = httpx.ASGITransport(app=app, client=address)
+        self.http = httpx.AsyncClient(transport=transport, base_url=base_url)
 
     def run(self, awaitable: Coroutine[Any, Any, T]) -> T:
         return self._runner.run(awaitable)

@@ -14,6 +14,7 @@ from simulate_helpers import (
     BODIES,
     HUB_KEY,
     PUBLIC,
+    AppClient,
     client,
     config,
     example,
@@ -258,3 +259,37 @@ def test_healthz_names_the_agency() -> None:
     with client(config(code="MOI-DRT-34", format_name="damrongtham")) as http:
         assert http.get("/healthz").json() == {"status": "ok", "agency": "MOI-DRT-34"}
         assert http.get("/_received/T-none").status_code == 404
+
+
+def _from(address: str, agency_config: AgencyConfig) -> AppClient:
+    return AppClient(create_agency_app(agency_config), address=(address, 40000))
+
+
+@pytest.mark.parametrize("address", ["127.0.0.1", "::1", "::ffff:127.0.0.1", "127.0.0.2"])
+def test_the_test_interface_answers_loopback_clients(address: str) -> None:
+    with _from(address, config()) as http:
+        assert http.get("/_state").status_code == 200
+        assert http.post("/_control", json={"fail_next": 1}).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "address", ["192.0.2.7", "2001:db8::7", "::ffff:192.0.2.7", "host.example"]
+)
+def test_the_test_interface_refuses_other_clients_unless_opened(address: str) -> None:
+    body, media_type = example("occ")
+    with _from(address, config()) as http:
+        for answer in (
+            http.get("/_state"),
+            http.get("/_received/T-1"),
+            http.post("/_control", json={"fail_next": 5}),
+        ):
+            assert answer.status_code == 403, answer.text
+            assert answer.headers["content-type"].startswith("application/problem+json")
+            assert address in answer.json()["errors"][0]["message"]
+        # the refused control changed nothing: a push is still processed
+        assert push(http, body, media_type=media_type, transfer_id="T-1").status_code == 200
+        assert http.get("/healthz").status_code == 200
+    opened = AgencyConfig(**{**vars(config()), "open_test_interface": True})
+    with _from(address, opened) as http:
+        assert http.get("/_state").status_code == 200
+        assert http.post("/_control", json={"fail_next": 1}).status_code == 200
