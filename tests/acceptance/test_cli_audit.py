@@ -27,10 +27,11 @@ from typing import Any
 import pytest
 import uvicorn
 from hubkit import AgencyKeys, write_overlay
-from sqlalchemy import Engine, insert, update
+from sqlalchemy import Connection, Engine, insert, update
 
 from saphan.api.app import create_app
 from saphan.audit import layout
+from saphan.canonical.model import CaseStatus
 from saphan.cli import run
 from saphan.config import Settings
 from saphan.ledger import entries as E
@@ -61,6 +62,59 @@ def agency_keys() -> AgencyKeys:
         while not keys.add(code).kid[0].isalnum():
             pass
     return keys
+
+
+def _receipt(
+    key: SigningKey,
+    case_id: str,
+    transfer_id: str | None,
+    sender: str,
+    receiver: str,
+    sha256: str,
+    at: datetime,
+    log_index: int | None,
+) -> str:
+    payload = ReceiptPayload(
+        case_id=case_id,
+        transfer_id=transfer_id,
+        sender=sender,
+        receiver=receiver,
+        sha256=sha256,
+        time=at,
+        log_index=log_index,
+    )
+    return issue_receipt(payload, key)
+
+
+def issue_hub_receipt(
+    key: SigningKey, case_id: str, sender: str, sha256: str, at: datetime, log_index: int
+) -> str:
+    """The hub's receipt for a message from ``sender``, naming its intake entry."""
+    return _receipt(key, case_id, None, sender, "SAPHAN", sha256, at, log_index)
+
+
+def issue_agency_receipt(
+    key: SigningKey, case_id: str, transfer_id: str, agency: str, body_sha: str, at: datetime
+) -> str:
+    """An agency's receipt for a transfer's body (agency receipts name no log index)."""
+    return _receipt(key, case_id, transfer_id, "SAPHAN", agency, body_sha, at, None)
+
+
+def record_event(
+    conn: Connection,
+    case_id: str,
+    at: datetime,
+    kind: str,
+    agency: str,
+    log_index: int,
+    **more: str,
+) -> None:
+    """A case event where the engine keeps them (``more``: the receipt or the transfer id)."""
+    conn.execute(
+        insert(EVENTS).values(
+            case_id=case_id, at=at, kind=kind, agency=agency, log_index=log_index, **more
+        )
+    )
 
 
 @dataclass
@@ -137,28 +191,8 @@ class LogBuilder:
                 destinations=(E.RouteDecision(agency=receiver, rule="by-topic"),),
             )
             first = transfer_log.append(conn, [intake.to_bytes(), route.to_bytes()])
-            hub_receipt = issue_receipt(
-                ReceiptPayload(
-                    case_id=case_id,
-                    transfer_id=None,
-                    sender=sender,
-                    receiver="SAPHAN",
-                    sha256=message,
-                    time=at,
-                    log_index=first,
-                ),
-                self.ring.current,
-            )
-            conn.execute(
-                insert(EVENTS).values(
-                    case_id=case_id,
-                    at=at,
-                    kind="intake",
-                    agency=sender,
-                    log_index=first,
-                    receipt=hub_receipt,
-                )
-            )
+            hub_receipt = issue_hub_receipt(self.ring.current, case_id, sender, message, at, first)
+            record_event(conn, case_id, at, "intake", sender, first, receipt=hub_receipt)
             transfer_id = f"tr-{n:06d}"
             body = f"rendered body {n}".encode()
             body_sha = hashlib.sha256(body).hexdigest()
@@ -193,7 +227,7 @@ class LogBuilder:
             self.deliver(case_id, commitment, transfer_id, receiver, body_sha)
         with self.engine.begin() as conn:
             status = E.StatusEntry(
-                case=commitment, time=self.tick(), agency=receiver, status="accepted"
+                case=commitment, time=self.tick(), agency=receiver, status=CaseStatus.ACCEPTED
             )
             transfer_log.append(conn, [status.to_bytes()])
         return case_id
@@ -206,16 +240,8 @@ class LogBuilder:
         body_sha: str,
         key: SigningKey | None = None,
     ) -> str:
-        payload = ReceiptPayload(
-            case_id=case_id,
-            transfer_id=transfer_id,
-            sender="SAPHAN",
-            receiver=agency,
-            sha256=body_sha,
-            time=self.now,
-            log_index=None,
-        )
-        return issue_receipt(payload, key or self.agencies[agency])
+        key = key or self.agencies[agency]
+        return issue_agency_receipt(key, case_id, transfer_id, agency, body_sha, self.now)
 
     def deliver(
         self, case_id: str, commitment: str, transfer_id: str, agency: str, body_sha: str
@@ -238,16 +264,7 @@ class LogBuilder:
                 .where(TRANSFERS.c.id == transfer_id)
                 .values(receipt=jws, state="delivered", delivered_at=at)
             )
-            conn.execute(
-                insert(EVENTS).values(
-                    case_id=case_id,
-                    at=at,
-                    kind="delivered",
-                    agency=agency,
-                    transfer_id=transfer_id,
-                    log_index=index,
-                )
-            )
+            record_event(conn, case_id, at, "delivered", agency, index, transfer_id=transfer_id)
 
     def checkpoint(self) -> str:
         with self.engine.begin() as conn:
@@ -294,31 +311,60 @@ def built(tmp_path: Path) -> LogBuilder:
     return log
 
 
-def export(capsys: pytest.CaptureFixture[str], log: LogBuilder, out: Path) -> Path:
+def export_log(capsys: pytest.CaptureFixture[str], data: Path, out: Path, *extra: str) -> str:
+    """``saphan log export --quiet`` of the hub whose data folder is ``data``, which must
+    succeed; its report."""
     code, stdout, problem = saphan(
-        capsys,
-        "log",
-        "export",
-        "--out",
-        str(out),
-        "--data",
-        str(log.data),
-        "--per-file",
-        "7",
-        "--quiet",
+        capsys, "log", "export", "--out", str(out), "--data", str(data), "--quiet", *extra
     )
     assert code == 0, problem
-    assert "60 in 9 file(s)" in stdout
+    return stdout
+
+
+@pytest.fixture
+def exported(built: LogBuilder, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Path:
+    """``built`` exported seven entries a file: the folder an auditor checks."""
+    out = tmp_path / "export"
+    assert "60 in 9 file(s)" in export_log(capsys, built.data, out, "--per-file", "7")
     return out
 
 
 def verify(
-    capsys: pytest.CaptureFixture[str], folder: Path, *keys: str, extra: tuple[str, ...] = ()
+    capsys: pytest.CaptureFixture[str],
+    source: Path | str,
+    *keys: str,
+    extra: tuple[str, ...] = (),
 ) -> tuple[int, str, dict[str, Any]]:
-    args = ["audit", "verify", "--dir", str(folder), "--quiet"]
+    """``saphan audit verify --quiet`` of an export folder (``--dir``) or a live hub's URL."""
+    where = ["--dir", str(source)] if isinstance(source, Path) else ["--url", source]
+    args = ["audit", "verify", *where, "--quiet"]
     for key in keys:
         args += ["--key", key]
     return saphan(capsys, *args, *extra)
+
+
+def verified(
+    capsys: pytest.CaptureFixture[str],
+    source: Path | str,
+    *keys: str,
+    extra: tuple[str, ...] = (),
+) -> str:
+    """Verify, which must pass; the report."""
+    code, out, problem = verify(capsys, source, *keys, extra=extra)
+    assert code == 0, messages(problem)
+    return out
+
+
+def refused(
+    capsys: pytest.CaptureFixture[str],
+    source: Path | str,
+    *keys: str,
+    extra: tuple[str, ...] = (),
+) -> tuple[str, dict[str, Any]]:
+    """Verify, which must fail; the report and the problem naming what failed."""
+    code, out, problem = verify(capsys, source, *keys, extra=extra)
+    assert code == 1
+    return out, problem
 
 
 def read_lines(folder: Path) -> list[bytes]:
@@ -336,26 +382,31 @@ def rewrite_entries(folder: Path, entries: list[bytes], per_file: int = 7) -> No
         writer.write(entries)
 
 
-def test_export_holds_the_log_the_store_keeps(
-    built: LogBuilder, tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    folder = export(capsys, built, tmp_path / "export")
+def _receipts(folder: Path) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in (folder / layout.RECEIPTS).read_text().splitlines()]
+
+
+def _write_receipts(folder: Path, receipts: list[dict[str, Any]]) -> None:
+    (folder / layout.RECEIPTS).write_text("".join(json.dumps(r) + "\n" for r in receipts))
+
+
+def test_export_holds_the_log_the_store_keeps(built: LogBuilder, exported: Path) -> None:
     with built.engine.connect() as conn:
         stored = [e for _, e in transfer_log.entries(conn, 0, 1000)]
-    assert read_lines(folder) == stored
-    manifest = json.loads((folder / layout.MANIFEST).read_text())
+    assert read_lines(exported) == stored
+    manifest = json.loads((exported / layout.MANIFEST).read_text())
     assert manifest["tree_size"] == 60
     assert manifest["receipts"] == {"intake": 12, "delivery": 12}
-    assert (folder / layout.CHECKPOINT).read_text() == built.checkpoints[-1]
-    sizes = [json.loads(line)["size"] for line in (folder / layout.CHECKPOINTS).open()]
+    assert (exported / layout.CHECKPOINT).read_text() == built.checkpoints[-1]
+    sizes = [json.loads(line)["size"] for line in (exported / layout.CHECKPOINTS).open()]
     assert sizes == [20, 40, 60]
-    assert (folder / layout.LOG_KEY).read_text().strip() == built.verifier_key()
-    jwks = json.loads((folder / layout.JWKS).read_text())
+    assert (exported / layout.LOG_KEY).read_text().strip() == built.verifier_key()
+    jwks = json.loads((exported / layout.JWKS).read_text())
     assert [k["kid"] for k in jwks["keys"]] == [built.ring.current.kid]
-    agency_keys = json.loads((folder / layout.AGENCY_KEYS).read_text())
+    agency_keys = json.loads((exported / layout.AGENCY_KEYS).read_text())
     assert sorted(agency_keys["agencies"]) == ["OMB", "PSC"]
     # Nothing personal: the receipts name ids and digests only, the entries codes.
-    receipts = [json.loads(line) for line in (folder / layout.RECEIPTS).open()]
+    receipts = _receipts(exported)
     assert {r["type"] for r in receipts} == {"intake", "delivery"}
     assert all(r["log_index"] is not None for r in receipts)
 
@@ -373,13 +424,11 @@ def test_an_export_refuses_a_folder_in_use(
 
 
 def test_an_honest_log_verifies(
-    built: LogBuilder, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    built: LogBuilder, exported: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    folder = export(capsys, built, tmp_path / "export")
     since = tmp_path / "since.txt"
     since.write_text(built.checkpoints[0])
-    code, out, problem = verify(capsys, folder, built.verifier_key(), extra=("--since", str(since)))
-    assert code == 0, messages(problem)
+    out = verified(capsys, exported, built.verifier_key(), extra=("--since", str(since)))
     assert "RESULT: every check holds." in out
     for line in (
         "checkpoint signature",
@@ -395,28 +444,24 @@ def test_an_honest_log_verifies(
 
 
 def test_the_key_may_come_from_a_file(
-    built: LogBuilder, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    built: LogBuilder, exported: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    folder = export(capsys, built, tmp_path / "export")
     key_file = tmp_path / "log.key"
     key_file.write_text(
         "# the hub's log key, fetched on 2025-03-01\n" + built.verifier_key() + "\n"
     )
-    code, _, problem = verify(capsys, folder, str(key_file))
-    assert code == 0, messages(problem)
+    verified(capsys, exported, str(key_file))
 
 
 def test_an_altered_entry_is_caught(
-    built: LogBuilder, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    built: LogBuilder, exported: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    folder = export(capsys, built, tmp_path / "export")
-    entries = read_lines(folder)
+    entries = read_lines(exported)
     # Entry 54 (a status entry, canonical and well-formed) now says "rejected".
     assert b'"status":"accepted"' in entries[54]
     entries[54] = entries[54].replace(b'"status":"accepted"', b'"status":"rejected"')
-    rewrite_entries(folder, entries)
-    code, out, problem = verify(capsys, folder, built.verifier_key())
-    assert code == 1
+    rewrite_entries(exported, entries)
+    out, problem = refused(capsys, exported, built.verifier_key())
     assert "/checkpoint/root" in paths(problem)
     # The checkpoint at 40 still agrees, the one at 60 does not: the change is between.
     assert any("look at entries 40 to 59" in e["message"] for e in problem["errors"])
@@ -424,16 +469,14 @@ def test_an_altered_entry_is_caught(
 
 
 def test_a_removed_entry_is_caught(
-    built: LogBuilder, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    built: LogBuilder, exported: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    folder = export(capsys, built, tmp_path / "export")
     # Entry 30 is the third line of the file starting at 28: cut it out in place.
-    path = folder / layout.ENTRIES / layout.entry_file_name(28)
+    path = exported / layout.ENTRIES / layout.entry_file_name(28)
     lines = path.read_bytes().splitlines(keepends=True)
     del lines[2]
     path.write_bytes(b"".join(lines))
-    code, _, problem = verify(capsys, folder, built.verifier_key())
-    assert code == 1
+    _, problem = refused(capsys, exported, built.verifier_key())
     text = messages(problem)
     assert "the source holds 59 entries; the checkpoint has 60" in text
     assert "starts at index 35, but the files before it end at 34" in text
@@ -445,44 +488,38 @@ def test_a_removed_entry_is_caught(
 
 
 def test_two_swapped_entries_are_caught(
-    built: LogBuilder, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    built: LogBuilder, exported: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    folder = export(capsys, built, tmp_path / "export")
-    entries = read_lines(folder)
+    entries = read_lines(exported)
     entries[50], entries[51] = entries[51], entries[50]
-    rewrite_entries(folder, entries)
-    code, _, problem = verify(capsys, folder, built.verifier_key())
-    assert code == 1
+    rewrite_entries(exported, entries)
+    _, problem = refused(capsys, exported, built.verifier_key())
     assert "/checkpoint/root" in paths(problem)
     assert any("look at entries 40 to 59" in e["message"] for e in problem["errors"])
 
 
 def test_a_malformed_entry_is_named_by_index(
-    built: LogBuilder, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    built: LogBuilder, exported: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    folder = export(capsys, built, tmp_path / "export")
-    entries = read_lines(folder)
+    entries = read_lines(exported)
     entries[5] = entries[5].replace(b'{"case"', b'{ "case"')  # not canonical any more
     entries[6] = b'{"kind":"gossip","v":1}'
-    rewrite_entries(folder, entries)
-    code, out, problem = verify(capsys, folder, built.verifier_key())
-    assert code == 1
+    rewrite_entries(exported, entries)
+    out, problem = refused(capsys, exported, built.verifier_key())
     assert "/entries/5" in paths(problem)
     assert any(p.startswith("/entries/6") for p in paths(problem))
     assert "2 malformed" in out
 
 
 def test_a_checkpoint_signed_by_another_key_is_caught(
-    built: LogBuilder, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    built: LogBuilder, exported: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    folder = export(capsys, built, tmp_path / "export")
     with built.engine.connect() as conn:
         head = transfer_log.head(conn)
     impostor = SigningKey.generate()
     forged = sign_checkpoint(Checkpoint(ORIGIN, head.size, head.root), impostor.private)
-    (folder / layout.CHECKPOINT).write_text(forged)
-    code, _, problem = verify(capsys, folder, built.verifier_key())
-    assert code == 1
+    (exported / layout.CHECKPOINT).write_text(forged)
+    _, problem = refused(capsys, exported, built.verifier_key())
     assert any(p.startswith("/checkpoint") for p in paths(problem))
     assert "no signature from a trusted key" in messages(problem)
     # And a checkpoint whose root does not match the entries, signed by the real key,
@@ -490,70 +527,54 @@ def test_a_checkpoint_signed_by_another_key_is_caught(
     wrong = sign_checkpoint(
         Checkpoint(ORIGIN, head.size, hashlib.sha256(b"x").digest()), built.ring.current.private
     )
-    (folder / layout.CHECKPOINT).write_text(wrong)
-    code, _, problem = verify(capsys, folder, built.verifier_key())
-    assert code == 1
+    (exported / layout.CHECKPOINT).write_text(wrong)
+    _, problem = refused(capsys, exported, built.verifier_key())
     assert "/checkpoint/root" in paths(problem)
 
 
 def test_a_checkpoint_inconsistent_with_an_earlier_one_is_caught(
-    built: LogBuilder, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    built: LogBuilder, exported: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    folder = export(capsys, built, tmp_path / "export")
     # A fork: the hub once showed someone a different history of 40 entries.
     other = hashlib.sha256(b"another history").digest()
     fork = sign_checkpoint(Checkpoint(ORIGIN, 40, other), built.ring.current.private)
     since = tmp_path / "since.txt"
     since.write_text(fork)
-    code, _, problem = verify(capsys, folder, built.verifier_key(), extra=("--since", str(since)))
-    assert code == 1
+    _, problem = refused(capsys, exported, built.verifier_key(), extra=("--since", str(since)))
     assert "/since/root" in paths(problem)
     assert "rewritten or forked" in messages(problem)
     # A --since from the future: the log cannot shrink.
     later = sign_checkpoint(Checkpoint(ORIGIN, 100, other), built.ring.current.private)
     since.write_text(later)
-    code, _, problem = verify(capsys, folder, built.verifier_key(), extra=("--since", str(since)))
-    assert code == 1
+    _, problem = refused(capsys, exported, built.verifier_key(), extra=("--since", str(since)))
     assert "/since/size" in paths(problem)
 
 
 def test_an_exported_checkpoint_the_entries_contradict_is_caught(
-    built: LogBuilder, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    built: LogBuilder, exported: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    folder = export(capsys, built, tmp_path / "export")
-    lines = (folder / layout.CHECKPOINTS).read_text().splitlines()
+    lines = (exported / layout.CHECKPOINTS).read_text().splitlines()
     bad = sign_checkpoint(
         Checkpoint(ORIGIN, 20, hashlib.sha256(b"y").digest()), built.ring.current.private
     )
     lines[0] = json.dumps({"size": 20, "created_at": None, "note": bad})
-    (folder / layout.CHECKPOINTS).write_text("\n".join(lines) + "\n")
-    code, _, problem = verify(capsys, folder, built.verifier_key())
-    assert code == 1
+    (exported / layout.CHECKPOINTS).write_text("\n".join(lines) + "\n")
+    _, problem = refused(capsys, exported, built.verifier_key())
     assert f"/{layout.CHECKPOINTS}/1" in paths(problem)
 
 
-def _receipts(folder: Path) -> list[dict[str, Any]]:
-    return [json.loads(line) for line in (folder / layout.RECEIPTS).read_text().splitlines()]
-
-
-def _write_receipts(folder: Path, receipts: list[dict[str, Any]]) -> None:
-    (folder / layout.RECEIPTS).write_text("".join(json.dumps(r) + "\n" for r in receipts))
-
-
 def test_a_receipt_with_a_bad_signature_is_caught(
-    built: LogBuilder, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    built: LogBuilder, exported: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    folder = export(capsys, built, tmp_path / "export")
-    receipts = _receipts(folder)
+    receipts = _receipts(exported)
     hub_line = next(i for i, r in enumerate(receipts) if r["type"] == "intake")
     agency_line = next(i for i, r in enumerate(receipts) if r["type"] == "delivery")
     for line in (hub_line, agency_line):
         head, payload, signature = receipts[line]["jws"].split(".")
         flipped = ("B" if signature[0] == "A" else "A") + signature[1:]
         receipts[line]["jws"] = f"{head}.{payload}.{flipped}"
-    _write_receipts(folder, receipts)
-    code, _, problem = verify(capsys, folder, built.verifier_key())
-    assert code == 1
+    _write_receipts(exported, receipts)
+    _, problem = refused(capsys, exported, built.verifier_key())
     assert sorted(paths(problem)) == sorted(
         [f"/{layout.RECEIPTS}/{hub_line + 1}", f"/{layout.RECEIPTS}/{agency_line + 1}"]
     )
@@ -561,10 +582,9 @@ def test_a_receipt_with_a_bad_signature_is_caught(
 
 
 def test_a_receipt_the_log_does_not_record_is_caught(
-    built: LogBuilder, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    built: LogBuilder, exported: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    folder = export(capsys, built, tmp_path / "export")
-    receipts = _receipts(folder)
+    receipts = _receipts(exported)
     # A genuine agency receipt for a delivery the hub never recorded.
     unrecorded = built.agency_receipt("case-000001", "tr-000001", "PSC", "ab" * 32)
     receipts.append(
@@ -577,22 +597,11 @@ def test_a_receipt_the_log_does_not_record_is_caught(
         }
     )
     # A genuine hub receipt naming a log index whose entry is not its intake.
-    misplaced = issue_receipt(
-        ReceiptPayload(
-            case_id="case-000002",
-            transfer_id=None,
-            sender="MOI-DRT-34",
-            receiver="SAPHAN",
-            sha256="cd" * 32,
-            time=START,
-            log_index=1,
-        ),
-        built.ring.current,
-    )
+    key = built.ring.current
+    misplaced = issue_hub_receipt(key, "case-000002", "MOI-DRT-34", "cd" * 32, START, 1)
     receipts.append({"type": "intake", "issuer": "SAPHAN", "log_index": 1, "jws": misplaced})
-    _write_receipts(folder, receipts)
-    code, _, problem = verify(capsys, folder, built.verifier_key())
-    assert code == 1
+    _write_receipts(exported, receipts)
+    _, problem = refused(capsys, exported, built.verifier_key())
     by_path = {e["path"]: e["message"] for e in problem["errors"]}
     n = len(receipts)
     assert (
@@ -602,27 +611,15 @@ def test_a_receipt_the_log_does_not_record_is_caught(
 
 
 def test_receipts_an_auditor_holds_are_checked_too(
-    built: LogBuilder, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    built: LogBuilder, exported: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    folder = export(capsys, built, tmp_path / "export")
     held = tmp_path / "held.txt"
     # What an agency kept: the bare hub receipt of its first message.
-    first = _receipts(folder)[0]["jws"]
-    forged = issue_receipt(
-        ReceiptPayload(
-            case_id="case-000000",
-            transfer_id=None,
-            sender="MOI-DRT-34",
-            receiver="SAPHAN",
-            sha256="ee" * 32,
-            time=START,
-            log_index=0,
-        ),
-        built.ring.current,
-    )
+    first = _receipts(exported)[0]["jws"]
+    key = built.ring.current
+    forged = issue_hub_receipt(key, "case-000000", "MOI-DRT-34", "ee" * 32, START, 0)
     held.write_text(first + "\n" + forged + "\n")
-    code, _, problem = verify(capsys, folder, built.verifier_key(), extra=("--receipts", str(held)))
-    assert code == 1
+    _, problem = refused(capsys, exported, built.verifier_key(), extra=("--receipts", str(held)))
     assert paths(problem) == ["/receipts/2"]
     assert "intake entry 0 records" in messages(problem)
 
@@ -640,35 +637,27 @@ def test_after_a_key_rotation_old_receipts_and_checkpoints_still_verify(
         log.add_case()
     log.checkpoint()
     folder = tmp_path / "export"
-    code, _, problem = saphan(
-        capsys, "log", "export", "--out", str(folder), "--data", str(log.data), "--quiet"
-    )
-    assert code == 0, problem
+    export_log(capsys, log.data, folder)
     jwks = json.loads((folder / layout.JWKS).read_text())
     assert [k["kid"] for k in jwks["keys"]] == [log.ring.current.kid, old_ring.current.kid]
     assert len((folder / layout.LOG_KEYS).read_text().splitlines()) == 2
     since = tmp_path / "since.txt"
     since.write_text(before)
     new_key, old_key = log.verifier_key(), log.verifier_key(old_ring)
-    code, out, problem = verify(capsys, folder, new_key, old_key, extra=("--since", str(since)))
-    assert code == 0, messages(problem)
+    out = verified(capsys, folder, new_key, old_key, extra=("--since", str(since)))
     assert "7 checked" in out  # hub receipts under both keys
     # The earlier checkpoint is signed by the old key, which the export's JWK set lists.
-    code, out, problem = verify(capsys, folder, new_key)
-    assert code == 0, messages(problem)
+    verified(capsys, folder, new_key)
     # The auditor's own --since must be vouched for by a key the auditor trusts.
-    code, _, problem = verify(capsys, folder, new_key, extra=("--since", str(since)))
-    assert code == 1
+    _, problem = refused(capsys, folder, new_key, extra=("--since", str(since)))
     assert any(p.startswith("/since") for p in paths(problem))
 
 
 def test_an_incomplete_export_is_refused(
-    built: LogBuilder, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    built: LogBuilder, exported: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    folder = export(capsys, built, tmp_path / "export")
-    (folder / layout.MANIFEST).unlink()
-    code, _, problem = verify(capsys, folder, built.verifier_key())
-    assert code == 1
+    (exported / layout.MANIFEST).unlink()
+    _, problem = refused(capsys, exported, built.verifier_key())
     assert paths(problem) == [f"/{layout.MANIFEST}"]
 
 
@@ -719,19 +708,7 @@ def test_a_live_hub_verifies_over_http(tmp_path: Path, capsys: pytest.CaptureFix
         log.checkpoint()
         since = tmp_path / "since.txt"
         since.write_text(early)
-        code, out, problem = saphan(
-            capsys,
-            "audit",
-            "verify",
-            "--url",
-            url,
-            "--key",
-            log.verifier_key(),
-            "--since",
-            str(since),
-            "--quiet",
-        )
-        assert code == 0, messages(problem)
+        out = verified(capsys, url, log.verifier_key(), extra=("--since", str(since)))
         assert "1,125 entries" in out
         assert "inclusion proofs served" in out
         # Receipts an agency kept are checked against the live log too.
@@ -747,26 +724,11 @@ def test_a_live_hub_verifies_over_http(tmp_path: Path, capsys: pytest.CaptureFix
                 )
             ]
         held.write_text("\n".join(kept) + "\n")
-        code, out, problem = saphan(
-            capsys,
-            "audit",
-            "verify",
-            "--url",
-            url,
-            "--key",
-            log.verifier_key(),
-            "--receipts",
-            str(held),
-            "--quiet",
-        )
-        assert code == 0, messages(problem)
+        out = verified(capsys, url, log.verifier_key(), extra=("--receipts", str(held)))
         assert "3 checked" in out
         # A key that is not the log's: refused, naming the checkpoint.
         other = log_verifier_key(ORIGIN, SigningKey.generate().private.public_key())
-        code, _, problem = saphan(
-            capsys, "audit", "verify", "--url", url, "--key", other, "--quiet"
-        )
-        assert code == 1
+        _, problem = refused(capsys, url, other)
         assert any(p.startswith("/checkpoint") for p in paths(problem))
         engine.dispose()
 
@@ -776,10 +738,7 @@ def test_an_unreachable_hub_is_an_error(capsys: pytest.CaptureFixture[str]) -> N
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     key = log_verifier_key(ORIGIN, SigningKey.generate().private.public_key())
-    code, _, problem = saphan(
-        capsys, "audit", "verify", "--url", f"http://127.0.0.1:{port}", "--key", key, "--quiet"
-    )
-    assert code == 1
+    _, problem = refused(capsys, f"http://127.0.0.1:{port}", key)
     assert paths(problem) == ["/v1/log/checkpoint"]
 
 
@@ -814,19 +773,12 @@ def test_the_engines_own_log_exports_and_verifies(
             for item in inbox(svc, agency, 10)["transfers"]:
                 if not keys[agency].kid[0].isalnum():
                     continue  # a key id a receipt entry cannot name (see agency_keys above)
-                body = base64.b64decode(item["body_b64"])
-                payload = ReceiptPayload(
-                    case_id=item["case_id"],
-                    transfer_id=item["transfer_id"],
-                    sender="SAPHAN",
-                    receiver=agency,
-                    sha256=hashlib.sha256(body).hexdigest(),
-                    time=clock.now(),
-                    log_index=None,
+                transfer_id = item["transfer_id"]
+                body_sha = hashlib.sha256(base64.b64decode(item["body_b64"])).hexdigest()
+                jws = issue_agency_receipt(
+                    keys[agency], item["case_id"], transfer_id, agency, body_sha, clock.now()
                 )
-                accept_receipt(
-                    svc, agency, item["transfer_id"], issue_receipt(payload, keys[agency])
-                )
+                accept_receipt(svc, agency, transfer_id, jws)
                 delivered += 1
         assert delivered >= 2
         sign_head(svc)
@@ -834,13 +786,9 @@ def test_the_engines_own_log_exports_and_verifies(
     finally:
         svc.close()
     folder = tmp_path / "export"
-    code, out, problem = saphan(
-        capsys, "log", "export", "--out", str(folder), "--data", str(data), "--quiet"
-    )
-    assert code == 0, problem
+    out = export_log(capsys, data, folder)
     assert f"4 hub (intake), {delivered} agency (delivery)" in out
-    code, out, problem = verify(capsys, folder, vkey)
-    assert code == 0, messages(problem)
+    out = verified(capsys, folder, vkey)
     assert "4 checked" in out and f"{delivered} checked" in out
 
 
@@ -853,23 +801,12 @@ def test_export_reads_the_database_it_is_given(
         log.add_case(deliver=n != 2)
     log.checkpoint()
     folder = tmp_path / "export"
-    code, out, problem = saphan(
-        capsys,
-        "log",
-        "export",
-        "--out",
-        str(folder),
-        "--data",
-        str(log.data),
-        "--db",
-        db_url,
-        "--quiet",
-    )
-    log.engine.dispose()
-    assert code == 0, problem
+    try:
+        out = export_log(capsys, log.data, folder, "--db", db_url)
+    finally:
+        log.engine.dispose()
     assert "5 hub (intake), 4 agency (delivery)" in out
-    code, out, problem = verify(capsys, folder, log.verifier_key())
-    assert code == 0, messages(problem)
+    out = verified(capsys, folder, log.verifier_key())
     assert "intake 5, route 5, status 5, transfer 5, receipt 4" in out
 
 
@@ -878,13 +815,8 @@ def test_export_stops_at_the_latest_checkpoint(
 ) -> None:
     built.add_case()  # five entries and two receipts no checkpoint covers yet
     folder = tmp_path / "export"
-    code, out, problem = saphan(
-        capsys, "log", "export", "--out", str(folder), "--data", str(built.data), "--quiet"
-    )
-    assert code == 0, problem
+    out = export_log(capsys, built.data, folder)
     assert "60 in 1 file(s)" in out
     assert "2 receipt(s) wait for the next checkpoint" in out
-    receipts = [json.loads(line) for line in (folder / layout.RECEIPTS).open()]
-    assert max(r["log_index"] for r in receipts) < 60
-    code, _, problem = verify(capsys, folder, built.verifier_key())
-    assert code == 0, messages(problem)
+    assert max(r["log_index"] for r in _receipts(folder)) < 60
+    verified(capsys, folder, built.verifier_key())
