@@ -1,4 +1,9 @@
-"""Building a hub for tests: services on a given database, agency keys, a directory overlay."""
+"""Building a hub for tests: services on a given database, agency keys, a directory overlay,
+and signed receipts (the hub's for a message it took in, an agency's for a transfer's body).
+
+The receipt makers sign exactly what they are given; they check nothing, so a test can state
+a wrong receiver, a missing log index or bytes other than the transfer's on purpose.
+"""
 
 from __future__ import annotations
 
@@ -15,8 +20,12 @@ from saphan.config import Settings
 from saphan.engine.services import Services, build
 from saphan.ledger.keys import SigningKey
 from saphan.ledger.pubkeys import key_id, public_raw
+from saphan.ledger.receipts import ReceiptPayload, issue_receipt
 
 START = datetime(2024, 9, 10, 8, 0, tzinfo=UTC)
+#: The hub's code as receipts state it, spelled out (not taken from the hub) so that a
+#: change to it shows in the tests.
+HUB_CODE = "SAPHAN"
 
 
 @dataclass
@@ -79,3 +88,55 @@ def make_hub(
     clock = clock or FixedClock(START)
     settings = Settings(data_dir=data_dir, db_url=db_url, delivery_workers=False, **overrides)  # type: ignore[arg-type]
     return build(settings, clock=clock), keys, clock
+
+
+def issue_hub_receipt(
+    key: SigningKey,
+    *,
+    case_id: str,
+    sender: str,
+    sha256: str,
+    at: datetime,
+    log_index: int | None,
+) -> str:
+    """The hub's receipt (signed with ``key``) for a message from ``sender``.
+
+    It names no transfer; ``log_index`` is the intake entry's (``None`` makes a receipt that
+    names none, which the hub never issues).
+    """
+    payload = ReceiptPayload(
+        case_id=case_id,
+        transfer_id=None,
+        sender=sender,
+        receiver=HUB_CODE,
+        sha256=sha256,
+        time=at,
+        log_index=log_index,
+    )
+    return issue_receipt(payload, key)
+
+
+def issue_agency_receipt(
+    key: SigningKey,
+    *,
+    case_id: str,
+    transfer_id: str,
+    receiver: str,
+    sha256: str,
+    at: datetime,
+) -> str:
+    """The receipt ``receiver`` returns (signed with ``key``) for a transfer's body.
+
+    ``sha256`` is the hex digest of the body as the agency got it. Agency receipts name no
+    log index: the hub records them in its log afterwards.
+    """
+    payload = ReceiptPayload(
+        case_id=case_id,
+        transfer_id=transfer_id,
+        sender=HUB_CODE,
+        receiver=receiver,
+        sha256=sha256,
+        time=at,
+        log_index=None,
+    )
+    return issue_receipt(payload, key)

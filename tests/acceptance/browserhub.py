@@ -26,7 +26,7 @@ from typing import Any
 import httpx
 import uvicorn
 from conftest import ROOT, require
-from hubkit import DEMO_AGENCIES, AgencyKeys, write_overlay
+from hubkit import DEMO_AGENCIES, AgencyKeys, issue_agency_receipt, write_overlay
 
 from saphan.api.app import create_app
 from saphan.auth import SaphanSigner
@@ -35,7 +35,6 @@ from saphan.delivery import pull
 from saphan.engine import services as services_mod
 from saphan.engine.services import Services
 from saphan.ledger.keys import SigningKey
-from saphan.ledger.receipts import ReceiptPayload, issue_receipt
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -111,16 +110,14 @@ class LiveHub:
     def receipt(self, agency: str, item: dict[str, Any]) -> str:
         """The signed receipt ``agency`` returns for a transfer it pulled."""
         body = base64.b64decode(item["body_b64"])
-        payload = ReceiptPayload(
+        return issue_agency_receipt(
+            self.keys[agency],
             case_id=item["case_id"],
             transfer_id=item["transfer_id"],
-            sender="SAPHAN",
             receiver=agency,
             sha256=hashlib.sha256(body).hexdigest(),
-            time=self.svc.clock.now(),
-            log_index=None,
+            at=self.svc.clock.now(),
         )
-        return issue_receipt(payload, self.keys[agency])
 
     def pull_and_acknowledge(self, agency: str, *, over_http: bool = True) -> list[str]:
         """``agency`` pulls its inbox and acknowledges every transfer; returns their ids."""

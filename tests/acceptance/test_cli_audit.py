@@ -26,7 +26,7 @@ from typing import Any
 
 import pytest
 import uvicorn
-from hubkit import AgencyKeys, write_overlay
+from hubkit import AgencyKeys, issue_agency_receipt, issue_hub_receipt, write_overlay
 from sqlalchemy import Connection, Engine, insert, update
 
 from saphan.api.app import create_app
@@ -37,7 +37,7 @@ from saphan.config import Settings
 from saphan.ledger import entries as E
 from saphan.ledger.checkpoint import Checkpoint, log_verifier_key, sign_checkpoint
 from saphan.ledger.keys import KeyRing, SigningKey
-from saphan.ledger.receipts import ReceiptPayload, issue_receipt, receipt_digest
+from saphan.ledger.receipts import receipt_digest
 from saphan.store import log as transfer_log
 from saphan.store.db import make_engine
 from saphan.store.migrate import upgrade
@@ -62,42 +62,6 @@ def agency_keys() -> AgencyKeys:
         while not keys.add(code).kid[0].isalnum():
             pass
     return keys
-
-
-def _receipt(
-    key: SigningKey,
-    case_id: str,
-    transfer_id: str | None,
-    sender: str,
-    receiver: str,
-    sha256: str,
-    at: datetime,
-    log_index: int | None,
-) -> str:
-    payload = ReceiptPayload(
-        case_id=case_id,
-        transfer_id=transfer_id,
-        sender=sender,
-        receiver=receiver,
-        sha256=sha256,
-        time=at,
-        log_index=log_index,
-    )
-    return issue_receipt(payload, key)
-
-
-def issue_hub_receipt(
-    key: SigningKey, case_id: str, sender: str, sha256: str, at: datetime, log_index: int
-) -> str:
-    """The hub's receipt for a message from ``sender``, naming its intake entry."""
-    return _receipt(key, case_id, None, sender, "SAPHAN", sha256, at, log_index)
-
-
-def issue_agency_receipt(
-    key: SigningKey, case_id: str, transfer_id: str, agency: str, body_sha: str, at: datetime
-) -> str:
-    """An agency's receipt for a transfer's body (agency receipts name no log index)."""
-    return _receipt(key, case_id, transfer_id, "SAPHAN", agency, body_sha, at, None)
 
 
 def record_event(
@@ -191,7 +155,14 @@ class LogBuilder:
                 destinations=(E.RouteDecision(agency=receiver, rule="by-topic"),),
             )
             first = transfer_log.append(conn, [intake.to_bytes(), route.to_bytes()])
-            hub_receipt = issue_hub_receipt(self.ring.current, case_id, sender, message, at, first)
+            hub_receipt = issue_hub_receipt(
+                self.ring.current,
+                case_id=case_id,
+                sender=sender,
+                sha256=message,
+                at=at,
+                log_index=first,
+            )
             record_event(conn, case_id, at, "intake", sender, first, receipt=hub_receipt)
             transfer_id = f"tr-{n:06d}"
             body = f"rendered body {n}".encode()
@@ -241,7 +212,14 @@ class LogBuilder:
         key: SigningKey | None = None,
     ) -> str:
         key = key or self.agencies[agency]
-        return issue_agency_receipt(key, case_id, transfer_id, agency, body_sha, self.now)
+        return issue_agency_receipt(
+            key,
+            case_id=case_id,
+            transfer_id=transfer_id,
+            receiver=agency,
+            sha256=body_sha,
+            at=self.now,
+        )
 
     def deliver(
         self, case_id: str, commitment: str, transfer_id: str, agency: str, body_sha: str
@@ -598,7 +576,9 @@ def test_a_receipt_the_log_does_not_record_is_caught(
     )
     # A genuine hub receipt naming a log index whose entry is not its intake.
     key = built.ring.current
-    misplaced = issue_hub_receipt(key, "case-000002", "MOI-DRT-34", "cd" * 32, START, 1)
+    misplaced = issue_hub_receipt(
+        key, case_id="case-000002", sender="MOI-DRT-34", sha256="cd" * 32, at=START, log_index=1
+    )
     receipts.append({"type": "intake", "issuer": "SAPHAN", "log_index": 1, "jws": misplaced})
     _write_receipts(exported, receipts)
     _, problem = refused(capsys, exported, built.verifier_key())
@@ -617,7 +597,9 @@ def test_receipts_an_auditor_holds_are_checked_too(
     # What an agency kept: the bare hub receipt of its first message.
     first = _receipts(exported)[0]["jws"]
     key = built.ring.current
-    forged = issue_hub_receipt(key, "case-000000", "MOI-DRT-34", "ee" * 32, START, 0)
+    forged = issue_hub_receipt(
+        key, case_id="case-000000", sender="MOI-DRT-34", sha256="ee" * 32, at=START, log_index=0
+    )
     held.write_text(first + "\n" + forged + "\n")
     _, problem = refused(capsys, exported, built.verifier_key(), extra=("--receipts", str(held)))
     assert paths(problem) == ["/receipts/2"]
@@ -776,7 +758,12 @@ def test_the_engines_own_log_exports_and_verifies(
                 transfer_id = item["transfer_id"]
                 body_sha = hashlib.sha256(base64.b64decode(item["body_b64"])).hexdigest()
                 jws = issue_agency_receipt(
-                    keys[agency], item["case_id"], transfer_id, agency, body_sha, clock.now()
+                    keys[agency],
+                    case_id=item["case_id"],
+                    transfer_id=transfer_id,
+                    receiver=agency,
+                    sha256=body_sha,
+                    at=clock.now(),
                 )
                 accept_receipt(svc, agency, transfer_id, jws)
                 delivered += 1

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from conftest import EXAMPLES
-from hubkit import make_hub
+from hubkit import issue_agency_receipt, make_hub
 from sqlalchemy import select
 
 from saphan.delivery import outcome
@@ -28,7 +28,7 @@ from saphan.engine.status import StatusReport, report_status
 from saphan.errors import ConflictError, IntegrityError, NotFoundError
 from saphan.ledger.checkpoint import log_verifier_key, verify_checkpoint
 from saphan.ledger.keys import SigningKey
-from saphan.ledger.receipts import ReceiptPayload, issue_receipt, verify_receipt
+from saphan.ledger.receipts import verify_receipt
 from saphan.scheduler import mark_overdue, sign_checkpoint
 from saphan.store import claims
 from saphan.store import log as transfer_log
@@ -48,16 +48,15 @@ def hub(db_url: str, tmp_path: Path) -> Iterator[tuple[Services, object, object]
 
 def _ack(svc: Services, agency: str, key: SigningKey, item: dict[str, object]) -> dict[str, object]:
     body = base64.b64decode(str(item["body_b64"]))
-    payload = ReceiptPayload(
+    jws = issue_agency_receipt(
+        key,
         case_id=str(item["case_id"]),
         transfer_id=str(item["transfer_id"]),
-        sender="SAPHAN",
         receiver=agency,
         sha256=hashlib.sha256(body).hexdigest(),
-        time=svc.clock.now(),
-        log_index=None,
+        at=svc.clock.now(),
     )
-    return accept_receipt(svc, agency, str(item["transfer_id"]), issue_receipt(payload, key))
+    return accept_receipt(svc, agency, str(item["transfer_id"]), jws)
 
 
 def test_escalation_routes_to_ombudsman_with_copy_and_receipt(hub) -> None:

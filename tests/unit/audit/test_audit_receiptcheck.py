@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+from hubkit import issue_agency_receipt, issue_hub_receipt
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -19,7 +20,7 @@ from saphan.ledger import entries as E
 from saphan.ledger.jcs import canonical_bytes
 from saphan.ledger.keys import SigningKey
 from saphan.ledger.pubkeys import b64url, b64url_decode
-from saphan.ledger.receipts import ReceiptPayload, issue_receipt, open_receipt, receipt_digest
+from saphan.ledger.receipts import ReceiptPayload, open_receipt, receipt_digest
 
 AT = datetime(2025, 3, 1, 3, 0, tzinfo=UTC)
 HUB = SigningKey.generate()
@@ -30,32 +31,18 @@ BODY = hashlib.sha256(b"body").hexdigest()
 CASE = E.case_commitment("c-1", bytes(32))
 
 
-def hub_receipt(index: int | None = 4, **extra: Any) -> str:
-    payload = ReceiptPayload(
-        case_id="c-1",
-        transfer_id=None,
-        sender="MOI-DRT-34",
-        receiver="SAPHAN",
-        sha256=BODY,
-        time=AT,
-        log_index=index,
-        **extra,
+def hub_receipt(index: int | None = 4) -> str:
+    return issue_hub_receipt(
+        HUB, case_id="c-1", sender="MOI-DRT-34", sha256=BODY, at=AT, log_index=index
     )
-    return issue_receipt(payload, HUB)
 
 
 def omb_receipt(transfer: str = "t-1", receiver: str = "OMB") -> str:
-    payload = ReceiptPayload(
-        case_id="c-1",
-        transfer_id=transfer,
-        sender="SAPHAN",
-        receiver=receiver,
-        sha256=BODY,
-        time=AT,
-        log_index=None,
-    )
     # The directory names this key "omb-1"; the receipt header carries that id.
-    return issue_receipt(payload, SigningKey("omb-1", OMB.private))
+    key = SigningKey("omb-1", OMB.private)
+    return issue_agency_receipt(
+        key, case_id="c-1", transfer_id=transfer, receiver=receiver, sha256=BODY, at=AT
+    )
 
 
 def checked(jws: str, **record: Any) -> Any:
@@ -155,17 +142,8 @@ def test_signatures_that_fail_are_all_that_is_said() -> None:
 
 
 def test_unknown_signers_are_refused() -> None:
-    stranger = issue_receipt(
-        ReceiptPayload(
-            case_id="c",
-            transfer_id="t",
-            sender="SAPHAN",
-            receiver="OMB",
-            sha256=BODY,
-            time=AT,
-            log_index=None,
-        ),
-        SigningKey.generate(),
+    stranger = issue_agency_receipt(
+        SigningKey.generate(), case_id="c", transfer_id="t", receiver="OMB", sha256=BODY, at=AT
     )
     assert "neither the hub's nor a known agency's" in checked(stranger).verdict(1)[0]
     assert "which the hub's JWK set lacks" in checked(stranger, type="intake").verdict(1)[0]

@@ -11,11 +11,11 @@ from datetime import datetime
 from pathlib import Path
 
 import httpx
+from hubkit import issue_agency_receipt
 
 from saphan.conformance import AgencyKeys, Mode, SuiteResult, SuiteSettings, run_suite
 from saphan.conformance.model import Outcome
 from saphan.ledger.keys import SigningKey
-from saphan.ledger.receipts import ReceiptPayload, issue_receipt
 from saphan.simulate import AgencyConfig, Fault, create_agency_app
 
 AGENCY_KEY = SigningKey.generate()
@@ -42,16 +42,15 @@ def receipt(
     at: datetime,
     key: SigningKey = AGENCY_KEY,
 ) -> str:
-    payload = ReceiptPayload(
+    """OMB's receipt (unless told otherwise) for the suite's usual transfer's body."""
+    return issue_agency_receipt(
+        key,
         case_id=case_id,
         transfer_id=transfer_id,
-        sender="SAPHAN",
         receiver=receiver,
         sha256=body_sha256,
-        time=at,
-        log_index=None,
+        at=at,
     )
-    return issue_receipt(payload, key)
 
 
 def run_in_process(
