@@ -112,7 +112,8 @@ def main() -> None:
         assert cases == accepted + rounds * warmup, (cases, accepted, warmup)
 
         what = "bare FastAPI endpoint doing no work, same uvicorn, same signed requests"
-        common = {
+        # extra fields of each line, passed through to the JSON as they are
+        common: dict[str, Any] = {
             "requests_per_round": count,
             "floor_requests_per_round": floor_count,
             "rounds": rounds,

@@ -368,6 +368,7 @@ class Builder:
                 parse_entry(entry)
             hub = conn.execute(select(EVENTS.c.receipt).where(EVENTS.c.log_index == 0)).scalar()
             agency_receipt = conn.execute(select(TRANSFERS.c.receipt).limit(1)).scalar()
+        assert isinstance(hub, str) and isinstance(agency_receipt, str), "receipts are stored"
         assert open_receipt(hub, self.ring.find).payload.log_index == 0
         keys = {k.kid: k.private.public_key() for k in self.agencies.values()}
         assert open_receipt(agency_receipt, keys.get).payload.transfer_id is not None
@@ -381,7 +382,8 @@ def floor_root(folder: Path) -> tuple[float, bytes]:
     """Read, decode and hash every entry into the root: the least a verifier must do."""
     started = time.perf_counter()
     sha256, decode = hashlib.sha256, binascii.a2b_base64
-    size, compact = 0, ()
+    size = 0
+    compact: tuple[bytes, ...] = ()
     for path in sorted((folder / ENTRIES).iterdir()):
         with path.open("rb") as handle:
             while lines := handle.readlines(1 << 22):

@@ -255,7 +255,7 @@ class PersistQueue:
 
 class Huey:
     def __init__(self, folder: Path, payloads: list[bytes]) -> None:
-        from huey import SqliteHuey
+        from huey import SqliteHuey  # type: ignore[import-untyped]  # ships no type information
 
         self.payloads = payloads
         self.huey = SqliteHuey(

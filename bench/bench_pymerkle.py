@@ -121,7 +121,7 @@ def writers_rounds(
 
 def build_pymerkle(path: Path, entries: list[bytes], leaves: list[bytes]) -> None:
     """pymerkle's own table, filled in one transaction (its format: id from 1, entry, hash)."""
-    from pymerkle import SqliteTree
+    from pymerkle import SqliteTree  # type: ignore[import-untyped]  # ships no type information
 
     SqliteTree(str(path)).close()  # creates the table and its append-only triggers
     with sqlite3.connect(path) as db:

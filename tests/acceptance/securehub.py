@@ -144,8 +144,11 @@ def running(services: Services, keys: AgencyKeys, clock: FixedClock) -> Iterator
 
 
 @contextmanager
-def in_process_hub(db_url: str, data_dir: Path, **overrides: object) -> Iterator[Hub]:
-    """A hub on ``db_url`` whose clock stands at the real time (nonces expire as in life)."""
+def in_process_hub(db_url: str, data_dir: Path, **overrides: Any) -> Iterator[Hub]:
+    """A hub on ``db_url`` whose clock stands at the real time (nonces expire as in life).
+
+    ``overrides`` are settings fields of any type; ``Settings`` validates them.
+    """
     svc, keys, clock = make_hub(db_url, data_dir, clock=FixedClock(now_utc()), **overrides)
     try:
         with running(svc, keys, clock) as hub:

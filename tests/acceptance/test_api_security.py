@@ -168,8 +168,8 @@ def test_replay_to_another_hub_process_on_the_same_database(db_url: str, tmp_pat
                 assert problem["errors"][0]["path"] == "/signature/nonce"
                 # and a GET replayed the other way round
                 get = first.signature("OMB", "GET", INBOX)
-                assert second.send("GET", INBOX, **get).status_code == 200
-                assert_problem(first.send("GET", INBOX, **get), 401)
+                assert second.send("GET", INBOX, b"", **get).status_code == 200
+                assert_problem(first.send("GET", INBOX, b"", **get), 401)
         finally:
             second_svc.close()
 

@@ -20,8 +20,10 @@ import pytest
 import requests
 import schemathesis
 from conftest import EXAMPLES
+from fastapi import FastAPI
 from hubkit import AgencyKeys, make_hub
 from hypothesis import HealthCheck, settings
+from schemathesis.checks import CheckFunction
 from schemathesis.python import asgi as schemathesis_asgi
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 from securehub import now_utc
@@ -37,7 +39,7 @@ EXAMPLES_PER_OPERATION = 30
 #: "A schema-valid request is accepted" does not hold for this API by design: a valid
 #: request for a case, transfer or log index that does not exist, or from a caller without
 #: a signature, is rightly refused.
-NOT_APPLICABLE = [positive_data_acceptance]
+NOT_APPLICABLE: list[CheckFunction] = [positive_data_acceptance]
 BOUNDED = settings(
     max_examples=EXAMPLES_PER_OPERATION,
     deadline=None,
@@ -59,7 +61,11 @@ class Signed(requests.auth.AuthBase):
         assert isinstance(body, bytes), "streamed bodies are not generated here"
         if body and "Content-Type" not in request.headers:
             request.headers["Content-Type"] = "application/octet-stream"
-        headers = {k: v for k, v in request.headers.items() if k.lower() == "content-type"}
+        headers: dict[str, str] = {}
+        for k, v in request.headers.items():
+            if k.lower() == "content-type":
+                assert isinstance(v, str), "the Content-Type set above or by requests is text"
+                headers[k] = v
         added = sign_request(
             str(request.method),
             str(request.url),
@@ -74,7 +80,7 @@ class Signed(requests.auth.AuthBase):
 
 
 @pytest.fixture(scope="module")
-def hub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Any, Services, AgencyKeys]]:
+def hub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[FastAPI, Services, AgencyKeys]]:
     tmp: Path = tmp_path_factory.mktemp("schemathesis")
     svc, keys, clock = make_hub(
         f"sqlite:///{tmp / 'hub.db'}", tmp / "data", clock=FixedClock(now_utc())
@@ -91,7 +97,7 @@ def hub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Any, Service
 
 
 @pytest.fixture(scope="module")
-def omb(hub: tuple[Any, Services, AgencyKeys]) -> Signed:
+def omb(hub: tuple[FastAPI, Services, AgencyKeys]) -> Signed:
     _, svc, keys = hub
     assert isinstance(svc.clock, FixedClock)
     return Signed(keys, "OMB", svc.clock)
@@ -111,7 +117,7 @@ schema = schemathesis.openapi.from_dict(served_document())
 @schema.parametrize()
 @BOUNDED
 def test_every_operation_answers_as_declared(
-    case: schemathesis.Case, hub: tuple[Any, Services, AgencyKeys]
+    case: schemathesis.Case[Any], hub: tuple[FastAPI, Services, AgencyKeys]
 ) -> None:
     case.call_and_validate(app=hub[0], excluded_checks=NOT_APPLICABLE)
 
@@ -119,7 +125,7 @@ def test_every_operation_answers_as_declared(
 @schema.include(tag="agencies").parametrize()
 @BOUNDED
 def test_signed_agency_operations_answer_as_declared(
-    case: schemathesis.Case, hub: tuple[Any, Services, AgencyKeys], omb: Signed
+    case: schemathesis.Case[Any], hub: tuple[FastAPI, Services, AgencyKeys], omb: Signed
 ) -> None:
     answer = case.call_and_validate(app=hub[0], auth=omb, excluded_checks=NOT_APPLICABLE)
     assert answer.status_code != 401, answer.text

@@ -13,9 +13,10 @@ from pathlib import Path
 
 import pytest
 from conftest import EXAMPLES
-from hubkit import issue_agency_receipt, make_hub
+from hubkit import AgencyKeys, issue_agency_receipt, make_hub
 from sqlalchemy import select
 
+from saphan.clock import FixedClock
 from saphan.delivery import outcome
 from saphan.delivery.pull import accept_receipt, inbox
 from saphan.delivery.retry import RetryPolicy
@@ -39,8 +40,11 @@ BAD_BATCH = EXAMPLES / "invalid" / "pmo1111-one-bad-record.json"
 BAD_OCC = EXAMPLES / "invalid" / "occ-unknown-topic-no-complainant.json"
 
 
+Hub = tuple[Services, AgencyKeys, FixedClock]
+
+
 @pytest.fixture
-def hub(db_url: str, tmp_path: Path) -> Iterator[tuple[Services, object, object]]:
+def hub(db_url: str, tmp_path: Path) -> Iterator[Hub]:
     svc, keys, clock = make_hub(db_url, tmp_path / "data")
     yield svc, keys, clock
     svc.close()
@@ -59,7 +63,7 @@ def _ack(svc: Services, agency: str, key: SigningKey, item: dict[str, object]) -
     return accept_receipt(svc, agency, str(item["transfer_id"]), jws)
 
 
-def test_escalation_routes_to_ombudsman_with_copy_and_receipt(hub) -> None:
+def test_escalation_routes_to_ombudsman_with_copy_and_receipt(hub: Hub) -> None:
     svc, keys, _ = hub
     answer = intake(svc, "damrongtham", "MOI-DRT-3415", ESCALATION.read_bytes())
     assert answer.status == 201
@@ -71,6 +75,7 @@ def test_escalation_routes_to_ombudsman_with_copy_and_receipt(hub) -> None:
     assert body["transfers"][0]["deadline"] == "2024-10-01"
     # the hub's receipt names the exact bytes and the log index of the intake entry
     payload = verify_receipt(body["receipt"], svc.keys.find)
+    assert payload.log_index is not None
     assert payload.sha256 == hashlib.sha256(ESCALATION.read_bytes()).hexdigest()
     assert payload.log_index == body["log_index"]
     with svc.db.reader.connect() as conn:
@@ -81,14 +86,14 @@ def test_escalation_routes_to_ombudsman_with_copy_and_receipt(hub) -> None:
     assert (again.status, again.body) == (200, answer.body)
 
 
-def test_idempotency_key_reused_for_other_bytes_is_a_conflict(hub) -> None:
+def test_idempotency_key_reused_for_other_bytes_is_a_conflict(hub: Hub) -> None:
     svc, _, _ = hub
     intake(svc, "damrongtham", "MOI-DRT-3415", ESCALATION.read_bytes(), "k-1")
     with pytest.raises(ConflictError):
         intake(svc, "damrongtham", "MOI-DRT-3415", ESCALATION.read_bytes() + b" ", "k-1")
 
 
-def test_batch_answers_per_record_and_quarantines_the_bad_one(hub) -> None:
+def test_batch_answers_per_record_and_quarantines_the_bad_one(hub: Hub) -> None:
     svc, _, _ = hub
     answer = intake(svc, "pmo1111", "PSC", BAD_BATCH.read_bytes())
     body = json.loads(answer.body)
@@ -100,7 +105,7 @@ def test_batch_answers_per_record_and_quarantines_the_bad_one(hub) -> None:
     assert [q["id"] for q in items] == [bad["quarantine_id"]]
 
 
-def test_pmo1111_routing_police_target_and_province(hub) -> None:
+def test_pmo1111_routing_police_target_and_province(hub: Hub) -> None:
     svc, _, _ = hub
     body = json.loads(intake(svc, "pmo1111", "PSC", BATCH.read_bytes()).body)
     targets = [[t["to"] for t in r["transfers"]] for r in body["records"]]
@@ -109,7 +114,7 @@ def test_pmo1111_routing_police_target_and_province(hub) -> None:
     assert rules == ["R3", "R4", "R5"]
 
 
-def test_refused_message_is_kept_and_replayed_after_repair(hub) -> None:
+def test_refused_message_is_kept_and_replayed_after_repair(hub: Hub) -> None:
     svc, _, _ = hub
     answer = intake(svc, "occ", "OMB", BAD_OCC.read_bytes())
     problem = json.loads(answer.body)
@@ -129,7 +134,7 @@ def test_refused_message_is_kept_and_replayed_after_repair(hub) -> None:
     assert operations.list_quarantine(svc, "replayed")[0]["case_id"] == done["case_id"]
 
 
-def test_pull_delivery_receipt_and_status_back(hub) -> None:
+def test_pull_delivery_receipt_and_status_back(hub: Hub) -> None:
     svc, keys, _ = hub
     case_id = json.loads(intake(svc, "damrongtham", "MOI-DRT-3415", ESCALATION.read_bytes()).body)[
         "case_id"
@@ -155,7 +160,7 @@ def test_pull_delivery_receipt_and_status_back(hub) -> None:
     assert public["status"] == "in_progress" and public["holder"] == "OMB"
 
 
-def test_receipt_over_other_bytes_or_wrong_key_is_refused(hub) -> None:
+def test_receipt_over_other_bytes_or_wrong_key_is_refused(hub: Hub) -> None:
     svc, keys, _ = hub
     intake(svc, "damrongtham", "MOI-DRT-3415", ESCALATION.read_bytes())
     item = inbox(svc, "OMB", 1)["transfers"][0]
@@ -166,7 +171,7 @@ def test_receipt_over_other_bytes_or_wrong_key_is_refused(hub) -> None:
         _ack(svc, "OMB", keys["PSC"], item)  # signed with another agency's key
 
 
-def test_unrelated_agency_cannot_see_or_touch_a_case(hub) -> None:
+def test_unrelated_agency_cannot_see_or_touch_a_case(hub: Hub) -> None:
     svc, _, _ = hub
     case_id = json.loads(intake(svc, "damrongtham", "MOI-DRT-3415", ESCALATION.read_bytes()).body)[
         "case_id"
@@ -178,7 +183,7 @@ def test_unrelated_agency_cannot_see_or_touch_a_case(hub) -> None:
         report_status(svc, "DOL", case_id, StatusReport(status="4"))
 
 
-def test_retry_schedule_dead_letter_and_replay_on_a_controlled_clock(hub) -> None:
+def test_retry_schedule_dead_letter_and_replay_on_a_controlled_clock(hub: Hub) -> None:
     svc, _, clock = hub
     intake(svc, "damrongtham", "MOI-DRT-3415", ESCALATION.read_bytes())
     policy = RetryPolicy(base_s=10, cap_s=1000, max_attempts=3)
@@ -233,7 +238,7 @@ def test_retry_schedule_dead_letter_and_replay_on_a_controlled_clock(hub) -> Non
     assert [i["transfer_id"] for i in again] == [c.id]  # same transfer id
 
 
-def test_overdue_marked_once_and_checkpoints_consistent(hub) -> None:
+def test_overdue_marked_once_and_checkpoints_consistent(hub: Hub) -> None:
     svc, _, clock = hub
     intake(svc, "damrongtham", "MOI-DRT-3415", ESCALATION.read_bytes())
     first = sign_checkpoint(svc)
@@ -252,7 +257,7 @@ def test_overdue_marked_once_and_checkpoints_consistent(hub) -> None:
     verify_consistency(a.size, b.size, proof, a.root_hash, b.root_hash)
 
 
-def test_a_refused_1111_record_is_replayed_on_its_own(hub) -> None:
+def test_a_refused_1111_record_is_replayed_on_its_own(hub: Hub) -> None:
     svc, _, _ = hub
     body = json.loads(intake(svc, "pmo1111", "PSC", BAD_BATCH.read_bytes()).body)
     qid = body["records"][1]["quarantine_id"]
@@ -267,7 +272,7 @@ def test_a_refused_1111_record_is_replayed_on_its_own(hub) -> None:
 
 
 def test_a_lone_unroutable_record_is_quarantined_and_leaves_nothing_else(
-    hub, monkeypatch: pytest.MonkeyPatch
+    hub: Hub, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A message of one valid record whose destination is missing from the directory: the
     record is written without a savepoint, so the message is written again with the record

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from conftest import EXAMPLES
 from hubkit import make_hub
-from sqlalchemy import MetaData, select
+from sqlalchemy import Engine, MetaData, select
 
 from saphan.delivery.pull import inbox
 from saphan.engine.erasure import erase_case
@@ -23,7 +23,7 @@ from saphan.store import log as transfer_log
 PERSON = ["สมศรี", "ใจดี", "3260181590835", "081-234-5678", "+66812345678"]
 
 
-def _dump(engine) -> bytes:
+def _dump(engine: Engine) -> bytes:
     """Every value of every table, as bytes (what a backup-style dump would hold)."""
     meta = MetaData()
     meta.reflect(engine)

@@ -134,6 +134,7 @@ def test_three_hubs_on_postgresql_share_the_work(tmp_path: Path) -> None:
             engine = create_engine(db.replace("postgresql://", "postgresql+psycopg://"))
             with engine.connect() as conn:
                 log_size = conn.execute(text("SELECT size FROM log_state")).scalar()
+                assert log_size is not None, "the log has a size"
                 indexes = conn.execute(
                     text("SELECT count(*), min(idx), max(idx) FROM log_entries")
                 ).one()

@@ -131,7 +131,12 @@ class Process:
         self.lines: queue.Queue[str] = queue.Queue()
         assert self.popen.stdout is not None
         stdout = self.popen.stdout
-        threading.Thread(target=lambda: [self.lines.put(x) for x in stdout], daemon=True).start()
+
+        def pump() -> None:
+            for line in stdout:
+                self.lines.put(line)
+
+        threading.Thread(target=pump, daemon=True).start()
 
     def ready(self, timeout: float = 60) -> re.Match[str]:
         try:

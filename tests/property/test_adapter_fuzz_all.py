@@ -202,9 +202,11 @@ def xml_mutations(draw: st.DrawFn, fmt: str) -> bytes:
             element.text = draw(st.text(XML_TEXT, max_size=40))
     encoding = "TIS-620" if b"TIS-620" in seed[:100] else "UTF-8"
     try:
-        return bytes(etree.tostring(root, encoding=encoding, xml_declaration=True))
+        out = etree.tostring(root, encoding=encoding, xml_declaration=True)
     except (UnicodeEncodeError, ValueError):  # text drawn outside the encoding
-        return bytes(etree.tostring(root, encoding="UTF-8", xml_declaration=True))
+        return etree.tostring(root, encoding="UTF-8", xml_declaration=True)
+    assert isinstance(out, bytes)  # every encoding but "unicode" gives bytes
+    return out
 
 
 # -- the properties ------------------------------------------------------------------------

@@ -87,9 +87,9 @@ def expected(case: Case, holder: str, origin: Reference) -> Case:
             }
         )
     status_code = cw.encode("damrongtham.status", case.status.code.value)
-    status = StatusInfo(
-        code=CaseStatus(cw.decode("damrongtham.status", status_code)), at=case.status.at
-    )
+    meaning = cw.decode("damrongtham.status", status_code)
+    assert meaning is not None
+    status = StatusInfo(code=CaseStatus(meaning), at=case.status.at)
     escalation = None
     if case.escalation is not None:
         escalation = Escalation(

@@ -28,7 +28,8 @@ def grown_trees(draw: st.DrawFn) -> tuple[list[bytes], MemoryNodeStore, list[int
         merkle.leaf_hash(draw(st.binary(max_size=4)) + i.to_bytes(2, "big")) for i in range(size)
     ]
     store = MemoryNodeStore()
-    n, state, sizes = 0, (), []
+    n, sizes = 0, []
+    state: tuple[bytes, ...] = ()
     while n < size:
         batch = draw(st.integers(min_value=1, max_value=size - n))
         out = append_leaves(n, state, leaves[n : n + batch])

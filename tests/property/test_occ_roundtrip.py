@@ -79,7 +79,9 @@ def test_canonical_occ_canonical(case: Case, receiver: str, sent_at: datetime | 
     system = sender_system(case)
     if case.reference(system) is None:
         system = case.origin.system
-    assert back.origin == Reference(system=system, ref=case.reference(system), unit=case.sender)
+    ref = case.reference(system)
+    assert ref is not None
+    assert back.origin == Reference(system=system, ref=ref, unit=case.sender)
     assert back.sender == case.sender
     assert document["occ_no"] == case.reference(SourceSystem.OMB)  # drawn in OCC's own form
     if system != SourceSystem.OMB:
@@ -123,7 +125,9 @@ def test_canonical_occ_canonical(case: Case, receiver: str, sent_at: datetime | 
     # into REJECTED.
     occ_code = cw.encode("occ.status", case.status.code.value)
     assert back.codes["occ.status"] == occ_code
-    assert back.status.code == CaseStatus(cw.decode("occ.status", occ_code))
+    meaning = cw.decode("occ.status", occ_code)
+    assert meaning is not None
+    assert back.status.code == CaseStatus(meaning)
     assert (back.status.at, back.status.note) == (case.status.at, case.status.note)
 
     # The holder field: the referral.

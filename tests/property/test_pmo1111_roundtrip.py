@@ -105,7 +105,9 @@ def check_one(case: Case, back: Case, receiver: str) -> None:
     # Status: 1111 folds escalated into forwarded (1); it has no escalation.
     code = cw.encode("pmo1111.status", case.status.code.value)
     assert back.codes["pmo1111.status"] == code
-    assert back.status.code == CaseStatus(cw.decode("pmo1111.status", code))
+    meaning = cw.decode("pmo1111.status", code)
+    assert meaning is not None
+    assert back.status.code == CaseStatus(meaning)
     assert back.status.note is None and back.escalation is None
     assert back.extensions == {}
 

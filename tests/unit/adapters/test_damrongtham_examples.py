@@ -40,8 +40,8 @@ def read(examples: Path, name: str) -> Case:
     return ADAPTER.parse_one((examples / "damrongtham" / name).read_bytes())
 
 
-def thai(*args: int) -> datetime:
-    return datetime(*args, tzinfo=THAI_TZ)
+def thai(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=THAI_TZ)
 
 
 def test_the_entry_point_finds_this_adapter() -> None:

@@ -17,15 +17,30 @@ XS = {"xs": "http://www.w3.org/2001/XMLSchema"}
 XSD = etree.parse(str(ROOT / "schemas" / "agencies" / "damrongtham.xsd")).getroot()
 
 
+def strings(node: etree._Element, path: str) -> list[str]:
+    """The values a node-set path finds (attribute values), as plain strings."""
+    found = node.xpath(path, namespaces=XS)
+    assert isinstance(found, list)
+    return [str(v) for v in found]
+
+
+def elements(node: etree._Element, path: str) -> list[etree._Element]:
+    """The elements a node-set path finds."""
+    found = node.xpath(path, namespaces=XS)
+    assert isinstance(found, list)
+    out = []
+    for element in found:
+        assert isinstance(element, etree._Element)
+        out.append(element)
+    return out
+
+
 def simple_type(name: str) -> list[str]:
-    return [
-        str(v)
-        for v in XSD.xpath(f"xs:simpleType[@name='{name}']//xs:enumeration/@value", namespaces=XS)
-    ]
+    return strings(XSD, f"xs:simpleType[@name='{name}']//xs:enumeration/@value")
 
 
 def complex_type(name: str) -> etree._Element:
-    [found] = XSD.xpath(f"xs:complexType[@name='{name}']", namespaces=XS)
+    [found] = elements(XSD, f"xs:complexType[@name='{name}']")
     return found
 
 
@@ -50,12 +65,12 @@ def test_code_lists_agree_with_codes_yaml(xsd_type: str, scheme: str) -> None:
 
 @pytest.mark.parametrize("parent", sorted(ORDER))
 def test_element_order_and_required_children_agree(parent: str) -> None:
-    elements = complex_type(parent).xpath("xs:sequence/xs:element", namespaces=XS)
-    assert tuple(e.get("name") for e in elements) == ORDER[parent]
-    required = {e.get("name") for e in elements if e.get("minOccurs", "1") != "0"}
+    children = elements(complex_type(parent), "xs:sequence/xs:element")
+    assert tuple(e.get("name") for e in children) == ORDER[parent]
+    required = {e.get("name") for e in children if e.get("minOccurs", "1") != "0"}
     assert required == REQUIRED[parent]
     # foreign elements may follow, in every structured element
-    [wildcard] = complex_type(parent).xpath("xs:sequence/xs:any", namespaces=XS)
+    [wildcard] = elements(complex_type(parent), "xs:sequence/xs:any")
     assert wildcard.get("namespace") == "##other"
 
 
@@ -65,9 +80,9 @@ def test_defined_attributes_agree() -> None:
         type_name = (element.get("type") or "").removeprefix("d:")
         if element.get("name") == "Case":
             type_name = "Case"
-        found = XSD.xpath(f"xs:complexType[@name='{type_name}']//xs:attribute/@name", namespaces=XS)
+        found = strings(XSD, f"xs:complexType[@name='{type_name}']//xs:attribute/@name")
         if found:
-            declared[str(element.get("name"))] = {str(a) for a in found}
+            declared[str(element.get("name"))] = set(found)
     assert declared == {name: set(attrs) for name, attrs in ATTRIBUTES.items()}
 
 

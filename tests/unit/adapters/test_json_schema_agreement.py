@@ -46,6 +46,7 @@ def validator(name: str) -> Draft202012Validator:
 def record_validator() -> Draft202012Validator:
     """``#/$defs/record`` on its own: 1111 records are refused one by one, not per batch."""
     schema = validator("pmo1111").schema
+    assert isinstance(schema, dict)  # read from a JSON object
     alone = {"$schema": schema["$schema"], "$defs": schema["$defs"], "$ref": "#/$defs/record"}
     return Draft202012Validator(alone, format_checker=Draft202012Validator.FORMAT_CHECKER)
 
@@ -241,7 +242,7 @@ def paths(node: Any, prefix: tuple[str | int, ...] = ()) -> Iterator[tuple[str |
 def parent_of(document: Any, path: tuple[str | int, ...]) -> Any:
     node = document
     for part in path[:-1]:
-        node = node[part]  # type: ignore[index]
+        node = node[part]
     return node
 
 

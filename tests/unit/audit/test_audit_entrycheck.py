@@ -21,6 +21,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from saphan.audit.entrycheck import is_plain, read_entry
+from saphan.canonical.model import CaseStatus, EscalationReason
 from saphan.errors import IntegrityError
 from saphan.ledger import entries as E
 
@@ -60,13 +61,13 @@ VALID: list[Any] = [
         receipt_sha256=H,
         content_sha256=H,
     ),
-    E.StatusEntry(case=CASE, time=AT, agency="OMB", status="in_progress", source_code="3"),
+    E.StatusEntry(case=CASE, time=AT, agency="OMB", status=CaseStatus.IN_PROGRESS, source_code="3"),
     E.EscalationEntry(
         case=CASE,
         time=AT,
         from_agency="MOI-DRT-3415",
         to_agency="OMB",
-        reason="official_misconduct",
+        reason=EscalationReason.OFFICIAL_MISCONDUCT,
     ),
     E.OverdueEntry(case=CASE, time=AT, agency="OMB", deadline=AT),
     E.DeadLetterEntry(
@@ -93,7 +94,11 @@ def test_orjson_writes_every_character_as_rfc8785_does() -> None:
 
 
 def test_sorted_orjson_is_rfc8785_for_plain_values() -> None:
-    value = {"b": [1, -2, 2**53 - 1, True, None], "a": {"z": "é\n\u2028", "y": ""}, "A": 0}
+    value: dict[str, list[int | None] | dict[str, str] | int] = {
+        "b": [1, -2, 2**53 - 1, True, None],
+        "a": {"z": "é\n\u2028", "y": ""},
+        "A": 0,
+    }
     assert is_plain(value)
     assert orjson.dumps(value, option=orjson.OPT_SORT_KEYS) == rfc8785.dumps(value)
 

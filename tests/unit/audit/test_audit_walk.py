@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from saphan.audit.report import AuditReport
 from saphan.audit.walk import walk
+from saphan.canonical.model import CaseStatus
 from saphan.ledger import entries as E
 from saphan.ledger import merkle
 
@@ -19,7 +20,10 @@ AT = datetime(2025, 3, 1, tzinfo=UTC)
 
 def entry(n: int) -> bytes:
     return E.StatusEntry(
-        case=hashlib.sha256(str(n).encode()).hexdigest(), time=AT, agency="OMB", status="accepted"
+        case=hashlib.sha256(str(n).encode()).hexdigest(),
+        time=AT,
+        agency="OMB",
+        status=CaseStatus.ACCEPTED,
     ).to_bytes()
 
 

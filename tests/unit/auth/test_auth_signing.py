@@ -11,9 +11,24 @@ from auth_helpers import AGENCY, BODY, JSON, NOW, URL
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from http_message_signatures import HTTPMessageVerifier, MappingKeyResolver
 from http_message_signatures.algorithms import ED25519
+from http_sf.types import BareItemType, ItemOrInnerListType, ParamsType
 
 from saphan.auth import content_digest, sign_request
 from saphan.errors import InputError
+
+
+def inner_list(
+    member: ItemOrInnerListType,
+) -> tuple[list[tuple[BareItemType, ParamsType]], ParamsType]:
+    """A dictionary member that must be an inner list of items, and its parameters."""
+    assert isinstance(member, tuple)
+    items, params = member
+    assert isinstance(items, list)
+    pairs = []
+    for item in items:
+        assert isinstance(item, tuple)
+        pairs.append(item)
+    return pairs, params
 
 
 @pytest.fixture
@@ -29,7 +44,7 @@ def test_the_signature_covers_the_contract_components_and_parameters(
     assert added["Content-Digest"] == content_digest(BODY)
     inputs = http_sf.parse(added["Signature-Input"].encode(), tltype="dictionary")
     assert isinstance(inputs, dict) and list(inputs) == ["saphan"]
-    components, params = inputs["saphan"]
+    components, params = inner_list(inputs["saphan"])
     assert [name for name, _ in components] == [
         "@method",
         "@target-uri",
@@ -43,7 +58,9 @@ def test_the_signature_covers_the_contract_components_and_parameters(
     assert isinstance(params["nonce"], str) and len(params["nonce"]) >= 16
     signature = http_sf.parse(added["Signature"].encode(), tltype="dictionary")
     assert isinstance(signature, dict)
-    assert isinstance(signature["saphan"][0], bytes) and len(signature["saphan"][0]) == 64
+    member = signature["saphan"]
+    assert isinstance(member, tuple)
+    assert isinstance(member[0], bytes) and len(member[0]) == 64
 
 
 def test_every_signature_has_a_fresh_nonce(key: Ed25519PrivateKey) -> None:

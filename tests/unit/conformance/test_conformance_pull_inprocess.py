@@ -8,8 +8,9 @@ from __future__ import annotations
 import asyncio
 import base64
 import contextlib
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from datetime import UTC, datetime
+from typing import Any
 
 import httpx
 from conformance_helpers import AGENCY_KEY, agency_keys, free_port
@@ -21,7 +22,7 @@ from saphan.simulate import HubClient, Puller
 from saphan.simulate import Outcome as Seen
 from saphan.simulate.receipts import ReceiptSigner
 
-Client = Callable[[str, asyncio.Event], Awaitable[None]]
+Client = Callable[[str, asyncio.Event], Coroutine[Any, Any, None]]
 PULL_CASES = ("messages-render", "pull-acknowledge", "pull-acknowledge-once")
 OPTIONAL_CASES = ("pull-lost-acknowledgement", "status-report")
 

@@ -93,7 +93,8 @@ def test_pyjwt_verifies_a_receipt_with_the_published_public_key() -> None:
 def test_joserfc_verifies_a_receipt_with_the_published_jwk() -> None:
     ring = KeyRing.generate()
     token = issue_receipt(_payload(log_index=None, transfer_id=None), ring.current)
-    key = OKPKey.import_key(ring.public_jwks()["keys"][0])
+    # a copy, as the dict type joserfc declares (its values may be lists)
+    key = OKPKey.import_key(dict(ring.public_jwks()["keys"][0]))
     with warnings.catch_warnings():
         # joserfc flags "EdDSA" as superseded by RFC 9864's "Ed25519"; the format fixes it.
         warnings.simplefilter("ignore")

@@ -2,6 +2,7 @@
 
 import random
 import time
+from collections.abc import Callable
 
 import pytest
 
@@ -9,6 +10,8 @@ from saphan.errors import InputError, IntegrityError
 from saphan.ledger import merkle
 from saphan.ledger.nodes import (
     MemoryNodeStore,
+    NodeId,
+    NodeReader,
     append_leaves,
     compact_range_from,
     compact_range_root,
@@ -32,7 +35,9 @@ def _leaves(n: int, start: int = 0) -> list[bytes]:
 
 
 def test_appending_one_by_one_persists_every_complete_node_once() -> None:
-    size, state, seen = 0, (), []
+    size = 0
+    state: tuple[bytes, ...] = ()
+    seen: list[NodeId] = []
     for leaf in _leaves(13):
         out = append_leaves(size, state, [leaf])
         size, state = out.size, out.compact_range
@@ -50,7 +55,8 @@ def test_appending_one_by_one_persists_every_complete_node_once() -> None:
 
 def test_the_root_after_each_append_is_the_list_root() -> None:
     leaves = _leaves(40)
-    size, state = 0, ()
+    size = 0
+    state: tuple[bytes, ...] = ()
     for n, leaf in enumerate(leaves, start=1):
         out = append_leaves(size, state, [leaf])
         size, state = out.size, out.compact_range
@@ -92,11 +98,12 @@ def test_the_named_nodes_are_exactly_what_is_read() -> None:
     out = append_leaves(0, (), _leaves(1000))
     full = MemoryNodeStore(out.nodes)
 
-    for names, answer in [
+    cases: list[tuple[list[NodeId], Callable[[NodeReader], list[bytes]]]] = [
         (inclusion_nodes(417, 1000), lambda s: inclusion_proof_from(s, 417, 1000)),
         (consistency_nodes(300, 999), lambda s: consistency_proof_from(s, 300, 999)),
         (root_nodes(999), lambda s: [root_from(s, 999)]),
-    ]:
+    ]
+    for names, answer in cases:
         prefetched = MemoryNodeStore((lv, ix, full.get(lv, ix)) for lv, ix in names)
         assert answer(prefetched) == answer(full)
 

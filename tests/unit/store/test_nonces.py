@@ -64,14 +64,17 @@ def test_on_sqlite_a_nonce_is_recorded_while_the_database_is_locked(tmp_path: Pa
     upgrade(engine)
     store = open_replay_store(url)
     recorded = threading.Event()
+
+    def record() -> None:
+        if not store.seen_or_record("OCC", "n1", UNTIL):
+            recorded.set()
+
     try:
         with engine.begin() as conn:  # BEGIN IMMEDIATE: the writer lock of the main file
             conn.execute(text("UPDATE log_state SET size = size"))
             # Recorded from another thread while this transaction holds the lock: were the
             # records in the main file, this would wait out the busy timeout and fail.
-            worker = threading.Thread(
-                target=lambda: store.seen_or_record("OCC", "n1", UNTIL) or recorded.set()
-            )
+            worker = threading.Thread(target=record)
             worker.start()
             worker.join(timeout=20)
             assert recorded.is_set()

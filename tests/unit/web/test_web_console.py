@@ -35,6 +35,7 @@ def hub(tmp_path: Path) -> Iterator[App]:
 def _dead_letter(a: App) -> str:
     case = escalate(a.svc)
     forward = case["transfers"][0]["transfer_id"]
+    assert isinstance(forward, str)
     now = a.svc.clock.now()
     with a.svc.db.writer.begin() as conn:
         (c,) = claims.claim(
