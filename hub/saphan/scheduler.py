@@ -130,27 +130,35 @@ def _guarded(name: str, job: Any, svc: Services) -> None:
         log.exception("scheduled job %s failed", name)
 
 
+def _every(
+    scheduler: AsyncIOScheduler,
+    seconds: float,
+    name: str,
+    job: Any,
+    svc: Services,
+    *,
+    run_now: bool = False,
+) -> None:
+    """Run ``job`` every ``seconds``, one run at a time, missed runs merged into one."""
+    # Without next_run_time the first run waits one interval; passing None instead would
+    # add the job paused.
+    first = {"next_run_time": datetime.now(UTC)} if run_now else {}
+    scheduler.add_job(
+        _guarded,
+        "interval",
+        seconds=seconds,
+        args=[name, job, svc],
+        id=name,
+        max_instances=1,
+        coalesce=True,
+        **first,
+    )
+
+
 def start(svc: Services) -> AsyncIOScheduler:
     scheduler = AsyncIOScheduler(timezone=UTC)
     s = svc.settings
-    scheduler.add_job(
-        _guarded,
-        "interval",
-        seconds=s.checkpoint_interval_s,
-        args=["checkpoint", sign_checkpoint, svc],
-        id="checkpoint",
-        max_instances=1,
-        coalesce=True,
-    )
-    scheduler.add_job(
-        _guarded,
-        "interval",
-        seconds=s.overdue_interval_s,
-        args=["overdue", mark_overdue, svc],
-        id="overdue",
-        max_instances=1,
-        coalesce=True,
-        next_run_time=datetime.now(UTC),
-    )
+    _every(scheduler, s.checkpoint_interval_s, "checkpoint", sign_checkpoint, svc)
+    _every(scheduler, s.overdue_interval_s, "overdue", mark_overdue, svc, run_now=True)
     scheduler.start()
     return scheduler

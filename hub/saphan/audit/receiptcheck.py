@@ -27,7 +27,7 @@ saw_intake`, :meth:`~ReceiptClaim.saw_receipt` and :meth:`~ReceiptClaim.saw_tran
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
@@ -254,10 +254,7 @@ def read_claim(
 ) -> ReceiptClaim:
     """Read a receipt, decide its signer, and leave its signature to check (``pending``)."""
     jws = record.jws
-    kept = ReceiptRecord(
-        record.where, "", record.type, record.issuer, record.log_index, record.transfer_id
-    )
-    claim = ReceiptClaim(kept, receipt_digest(jws))
+    claim = ReceiptClaim(replace(record, jws=""), receipt_digest(jws))
     fast = fast_parts(jws, {} if headers is None else headers)
     if fast is not None:
         kid, signing_input, signature, payload_bytes = fast

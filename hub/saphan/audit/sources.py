@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import binascii
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 import httpx
 import orjson
@@ -39,6 +39,8 @@ __all__ = ["FolderSource", "HubSource", "LogSource"]
 #: Entries per batch handed to the verifier from a folder (bounded memory).
 _FOLDER_BATCH = 20_000
 PAGE = 1000
+
+_K = TypeVar("_K", HubKeys, AgencyKeys)
 
 
 class LogSource(Protocol):
@@ -172,21 +174,22 @@ class FolderSource:
             report.fail(f"/{name}", f"not JSON: {exc}")
             return None
 
-    def hub_keys(self, report: AuditReport) -> HubKeys:
-        doc = self._json(layout.JWKS, report)
+    def _keys(
+        self, name: str, read: Callable[[Any, str], tuple[_K, list[Problem]]], report: AuditReport
+    ) -> _K:
+        """The keys of an optional key file; what is missing or wrong goes into the report."""
+        doc = self._json(name, report)
         if doc is None:
             return {}
-        keys, problems = read_jwks(doc, f"/{layout.JWKS}")
+        keys, problems = read(doc, f"/{name}")
         report.fail_all(problems)
         return keys
 
+    def hub_keys(self, report: AuditReport) -> HubKeys:
+        return self._keys(layout.JWKS, read_jwks, report)
+
     def agency_keys(self, report: AuditReport) -> AgencyKeys:
-        doc = self._json(layout.AGENCY_KEYS, report)
-        if doc is None:
-            return {}
-        keys, problems = read_agency_keys(doc, f"/{layout.AGENCY_KEYS}")
-        report.fail_all(problems)
-        return keys
+        return self._keys(layout.AGENCY_KEYS, read_agency_keys, report)
 
     def receipts(self, report: AuditReport) -> Iterator[ReceiptRecord]:
         path = self.folder / layout.RECEIPTS

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import base64
-from typing import Annotated, Any
+from collections.abc import Callable
+from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Query
 from fastapi.responses import PlainTextResponse
+from sqlalchemy import Connection
 from starlette.concurrency import run_in_threadpool
 
 from saphan.api.deps import ServicesDep
@@ -23,55 +25,48 @@ router = APIRouter(tags=["auditors"], responses=PROBLEMS)
 MAX_INDEX = 2**62
 Index = Annotated[int, Query(ge=0, le=MAX_INDEX)]
 Size = Annotated[int, Query(ge=1, le=MAX_INDEX)]
+_T = TypeVar("_T")
 
 
 def _b64(data: bytes) -> str:
     return base64.b64encode(data).decode("ascii")
 
 
-def _checkpoint(svc: Services) -> str:
-    with svc.db.reader.connect() as conn:
-        latest = transfer_log.latest_checkpoint(conn)
-    if latest is None:
-        raise NotFoundError("no checkpoint signed yet", [Problem("", "the log has no checkpoint")])
-    return latest[1]
+async def _read(svc: Services, query: Callable[[Connection], _T]) -> _T:
+    """Run ``query`` on a reader connection in a worker thread (the database blocks)."""
+
+    def run() -> _T:
+        with svc.db.reader.connect() as conn:
+            return query(conn)
+
+    return await run_in_threadpool(run)
 
 
 @router.get(
     "/v1/log/checkpoint", response_class=PlainTextResponse, summary="The latest signed checkpoint"
 )
 async def checkpoint(svc: ServicesDep) -> PlainTextResponse:
-    text = await run_in_threadpool(_checkpoint, svc)
-    return PlainTextResponse(text, media_type="text/plain; charset=utf-8")
+    latest = await _read(svc, transfer_log.latest_checkpoint)
+    if latest is None:
+        raise NotFoundError("no checkpoint signed yet", [Problem("", "the log has no checkpoint")])
+    return PlainTextResponse(latest[1], media_type="text/plain; charset=utf-8")
 
 
 @router.get("/v1/log/entries", summary="Log entries start..end-1 (a page may hold fewer)")
 async def entries(svc: ServicesDep, start: Index, end: Index) -> dict[str, Any]:
-    def read() -> list[tuple[int, bytes]]:
-        with svc.db.reader.connect() as conn:
-            return transfer_log.entries(conn, start, end)
-
-    rows = await run_in_threadpool(read)
+    rows = await _read(svc, lambda conn: transfer_log.entries(conn, start, end))
     return {"entries": [{"index": i, "entry": _b64(e)} for i, e in rows]}
 
 
 @router.get("/v1/log/proof/inclusion", summary="RFC 9162 inclusion proof")
 async def inclusion(svc: ServicesDep, index: Index, tree_size: Size) -> dict[str, Any]:
-    def read() -> list[bytes]:
-        with svc.db.reader.connect() as conn:
-            return transfer_log.inclusion_proof(conn, index, tree_size)
-
-    hashes = await run_in_threadpool(read)
+    hashes = await _read(svc, lambda conn: transfer_log.inclusion_proof(conn, index, tree_size))
     return {"leaf_index": index, "tree_size": tree_size, "hashes": [_b64(h) for h in hashes]}
 
 
 @router.get("/v1/log/proof/consistency", summary="RFC 9162 consistency proof")
 async def consistency(svc: ServicesDep, first: Index, second: Index) -> dict[str, Any]:
-    def read() -> list[bytes]:
-        with svc.db.reader.connect() as conn:
-            return transfer_log.consistency_proof(conn, first, second)
-
-    hashes = await run_in_threadpool(read)
+    hashes = await _read(svc, lambda conn: transfer_log.consistency_proof(conn, first, second))
     return {"first": first, "second": second, "hashes": [_b64(h) for h in hashes]}
 
 
