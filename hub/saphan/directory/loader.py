@@ -30,11 +30,11 @@ from pathlib import Path
 from typing import Any
 
 import geothai
-import yaml
 from pydantic import ValidationError
 
 from saphan.directory.model import Agency
 from saphan.errors import ConfigError, Problem
+from saphan.paths import read_yaml
 
 _PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
 _SECTIONS = ("agencies", "families")
@@ -51,20 +51,7 @@ class Document:
 
 def read_document(path: Path) -> Document:
     """Read and parse one YAML directory file."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ConfigError(
-            f"cannot read agency directory file {path.name}: {exc.strerror}",
-            [Problem(path.name, str(exc.strerror))],
-        ) from None
-    try:
-        data = yaml.safe_load(text)
-    except (yaml.YAMLError, ValueError) as exc:
-        raise ConfigError(
-            f"agency directory file {path.name} is not valid YAML", [Problem(path.name, str(exc))]
-        ) from None
-    return Document(path.name, data)
+    return Document(path.name, read_yaml(path, "agency directory file "))
 
 
 @dataclass

@@ -37,11 +37,10 @@ from threading import Lock
 from typing import Any
 
 import holidays
-import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from saphan.errors import ConfigError, InputError, Problem
-from saphan.paths import mappings_dir
+from saphan.paths import mappings_dir, read_yaml
 
 OVERRIDE_FILE = "holidays-override.yaml"
 HOLIDAY_CATEGORIES = ("public", "government")
@@ -168,22 +167,15 @@ class WorkingCalendar:
         return count
 
 
+_MISSING = object()  # a missing override file means no overrides
+
+
 def load_overrides(path: Path | None = None) -> Overrides:
     """Read an override file; a missing file means no overrides."""
     target = path or mappings_dir() / OVERRIDE_FILE
-    try:
-        text = target.read_text(encoding="utf-8")
-    except FileNotFoundError:
+    data = read_yaml(target, missing=_MISSING)
+    if data is _MISSING:
         return Overrides()
-    except OSError as exc:
-        raise ConfigError(f"cannot read {target.name}: {exc.strerror}") from None
-    try:
-        data = yaml.safe_load(text)
-    except (yaml.YAMLError, ValueError) as exc:
-        # PyYAML raises ValueError for impossible dates such as 2024-02-31
-        raise ConfigError(
-            f"{target.name} is not valid YAML", [Problem(target.name, str(exc))]
-        ) from None
     return Overrides.from_data(data, target.name)
 
 

@@ -27,12 +27,10 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from saphan.canonical import Case
 from saphan.directory import AgencyLookup
 from saphan.errors import ConfigError, InputError, Problem
-from saphan.paths import mappings_dir
+from saphan.paths import mappings_dir, read_yaml
 from saphan.reference.workdays import WorkingCalendar, default_calendar
 from saphan.routing.deadlines import deadline
 from saphan.routing.facts import SENDER_VARIABLES, VARIABLE_PATHS, Facts
@@ -226,17 +224,7 @@ class Policy:
 def load_policy(path: Path | None = None) -> Policy:
     """Read the policy file (``mappings/routing.yaml`` unless ``path`` is given)."""
     target = path or mappings_dir() / POLICY_FILE
-    try:
-        text = target.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ConfigError(f"cannot read routing policy {target.name}: {exc.strerror}") from None
-    try:
-        data = yaml.safe_load(text)
-    except (yaml.YAMLError, ValueError) as exc:
-        raise ConfigError(
-            f"routing policy {target.name} is not valid YAML", [Problem(target.name, str(exc))]
-        ) from None
-    return Policy.from_data(data, target.name)
+    return Policy.from_data(read_yaml(target, "routing policy "), target.name)
 
 
 @cache
