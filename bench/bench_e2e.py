@@ -27,9 +27,9 @@ import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from common import (
-    RECEIVER,
     SENDER,
     emit,
     fresh_pg_database,
@@ -37,6 +37,7 @@ from common import (
     load,
     percentile,
     pg_available,
+    receiving_agency,
     remove,
     skipped,
     start_hub,
@@ -83,47 +84,44 @@ def wait_delivered(engine: Engine, since: datetime, expected: int, timeout: floa
     return False
 
 
+def drive(url: str, data: Path, count: int, warmup: int, cap: float) -> dict[str, Any]:
+    """The load generator against ``url`` as the sender of ``data``: the same load for the
+    hub and for its floor."""
+    return load(
+        url,
+        count=count,
+        warmup=warmup,
+        concurrency=CONCURRENCY,
+        key=key_path(data, SENDER),
+        max_seconds=cap,
+    )
+
+
 def run_hub(kind: str, work: Path, count: int, warmup: int, cap: float) -> dict[str, float]:
     """The hub with its push worker, a receipt-giving receiver; figures from its database."""
     data = work / f"hub-{kind}"
     keys = write_world(data)
-    receiver = start_server(
-        "receiver",
-        "--code",
-        RECEIVER,
-        "--key",
-        str(key_path(data, RECEIVER)),
-        log=work / f"receiver-{kind}.log",
-    )
-    try:
-        write_world(data, push={RECEIVER: f"{receiver.url}/inbound"}, keys=keys)
-        with database(kind, data, "saphan.db") as url:
-            hub = start_hub(data, db=url)
-            engine = make_engine(url, writer=False)
-            try:
-                result = load(
-                    hub.url,
-                    count=count,
-                    warmup=warmup,
-                    concurrency=CONCURRENCY,
-                    key=key_path(data, SENDER),
-                    max_seconds=cap,
-                )
-                mark = datetime.fromtimestamp(result["measured_from"], UTC)
-                accepted = result["statuses"].get("201", 0)
-                if accepted != result["requests"]:
-                    raise SystemExit(f"the hub refused requests: {result['statuses']}")
-                if not wait_delivered(engine, mark, accepted, cap + 60):
-                    raise SystemExit(f"not every case was delivered in time; see {data}")
-                with engine.connect() as conn:
-                    rows = conn.execute(
-                        select(T.c.created_at, T.c.delivered_at).where(T.c.created_at >= mark)
-                    ).all()
-            finally:
-                engine.dispose()
-                hub.stop()
-    finally:
-        receiver.stop()
+    with (
+        receiving_agency(data, keys, log=work / f"receiver-{kind}.log"),
+        database(kind, data, "saphan.db") as url,
+    ):
+        hub = start_hub(data, db=url)
+        engine = make_engine(url, writer=False)
+        try:
+            result = drive(hub.url, data, count, warmup, cap)
+            mark = datetime.fromtimestamp(result["measured_from"], UTC)
+            accepted = result["statuses"].get("201", 0)
+            if accepted != result["requests"]:
+                raise SystemExit(f"the hub refused requests: {result['statuses']}")
+            if not wait_delivered(engine, mark, accepted, cap + 60):
+                raise SystemExit(f"not every case was delivered in time; see {data}")
+            with engine.connect() as conn:
+                rows = conn.execute(
+                    select(T.c.created_at, T.c.delivered_at).where(T.c.created_at >= mark)
+                ).all()
+        finally:
+            engine.dispose()
+            hub.stop()
     first = min(r[0] for r in rows)
     last = max(r[1] for r in rows)
     latencies = [(r[1] - r[0]).total_seconds() for r in rows]
@@ -152,14 +150,7 @@ def run_floor(kind: str, work: Path, count: int, warmup: int, cap: float) -> dic
                 log=work / f"relay-{kind}.log",
             )
             try:
-                result = load(
-                    relay.url,
-                    count=count,
-                    warmup=warmup,
-                    concurrency=CONCURRENCY,
-                    key=key_path(folder, SENDER),
-                    max_seconds=cap,
-                )
+                result = drive(relay.url, folder, count, warmup, cap)
             finally:
                 relay.stop()
     finally:

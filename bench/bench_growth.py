@@ -44,12 +44,11 @@ from common import (
     RECEIVER,
     SENDER,
     emit,
-    key_path,
     peak_rss_mb,
     pmo_message,
+    receiving_agency,
     remove,
     start_hub,
-    start_server,
     workdir,
     write_world,
 )
@@ -188,36 +187,32 @@ def growth(work: Path, sizes: list[int], count: int) -> None:
             rss_mb=round(result["rss_mb"], 1),
         )
     small, large = results[sizes[0]], results[sizes[-1]]
-    emit(
+
+    def against_smallest(name: str, figure: str, unit: str, what: str, **how: Any) -> None:
+        """The figure at the largest size over the same at the smallest."""
+        emit(
+            name,
+            large[figure],
+            unit,
+            floor=f"the same {what} with {sizes[0]:,} cases in the store",
+            peer_value=small[figure],
+            cases=sizes[-1],
+            **how,
+        )
+
+    against_smallest(
         "growth_intake_per_s",
-        large["per_s"],
+        "per_s",
         "cases/s",
-        floor=f"the same intake with {sizes[0]:,} cases in the store",
-        peer_value=small["per_s"],
+        "intake",
         bar=0.8,
-        cases=sizes[-1],
         measured=count,
         per_size=per_size,
     )
-    emit(
-        "growth_intake_cpu_per_case",
-        large["cpu_ms"],
-        "ms",
-        floor=f"the same intake with {sizes[0]:,} cases in the store",
-        peer_value=small["cpu_ms"],
-        higher_is_better=False,
-        bar=0.8,
-        cases=sizes[-1],
+    against_smallest(
+        "growth_intake_cpu_per_case", "cpu_ms", "ms", "intake", higher_is_better=False, bar=0.8
     )
-    emit(
-        "growth_intake_rss",
-        large["rss_mb"],
-        "MB",
-        floor=f"the same process with {sizes[0]:,} cases in the store",
-        peer_value=small["rss_mb"],
-        higher_is_better=False,
-        cases=sizes[-1],
-    )
+    against_smallest("growth_intake_rss", "rss_mb", "MB", "process", higher_is_better=False)
 
 
 # The backlog after an outage.
@@ -276,35 +271,26 @@ def drain(work: Path, backlog: int, cap: float, probe: bool) -> tuple[int, float
     engine = make_engine(f"sqlite:///{data / 'saphan.db'}", writer=False)
     if probe:
         claim_latency(engine, backlog)
-    receiver = start_server(
-        "receiver",
-        "--code",
-        RECEIVER,
-        "--key",
-        str(key_path(data, RECEIVER)),
-        log=work / f"receiver-{backlog}.log",
-    )
     try:
-        write_world(data, push={RECEIVER: f"{receiver.url}/inbound"}, keys=keys)
-        hub = start_hub(data)
-        started = time.perf_counter()
-        try:
-            while True:
-                with engine.connect() as conn:
-                    left = int(
-                        conn.execute(
-                            select(func.count()).where(TRANSFERS.c.state != "delivered")
-                        ).scalar()
-                        or 0
-                    )
-                if not left or time.perf_counter() - started > cap:
-                    break
-                time.sleep(0.2)
-            seconds = time.perf_counter() - started
-        finally:
-            hub.stop()
+        with receiving_agency(data, keys, log=work / f"receiver-{backlog}.log"):
+            hub = start_hub(data)
+            started = time.perf_counter()
+            try:
+                while True:
+                    with engine.connect() as conn:
+                        left = int(
+                            conn.execute(
+                                select(func.count()).where(TRANSFERS.c.state != "delivered")
+                            ).scalar()
+                            or 0
+                        )
+                    if not left or time.perf_counter() - started > cap:
+                        break
+                    time.sleep(0.2)
+                seconds = time.perf_counter() - started
+            finally:
+                hub.stop()
     finally:
-        receiver.stop()
         engine.dispose()
         loader.dispose()
     return backlog - left, seconds

@@ -38,6 +38,7 @@ import argparse
 import asyncio
 import base64
 import contextlib
+import functools
 import os
 import time
 from collections.abc import Callable
@@ -415,30 +416,27 @@ def main() -> None:
             sqlite["huey"],
             "WAL, fsync=True; at most once: no ack",
         )
+        # Each peer by its name: its run on a database given to it, and its settings.
+        pg_peers: dict[str, tuple[Callable[[str], Phases], str]] = {
+            "procrastinate": (
+                lambda url: procrastinate_pg(url, n, cap, texts),
+                "psycopg, synchronous_commit=on, one job per fetch",
+            ),
+            "pgqueuer": (
+                lambda url: pgqueuer_pg(url, n, cap, payloads),
+                "psycopg autocommit, synchronous_commit=on, batches of 16",
+            ),
+        }
         if not pg_available():
-            for peer in ("procrastinate", "pgqueuer"):
+            for peer in pg_peers:
                 skipped(f"outbox_postgresql_vs_{peer}", "PostgreSQL is not reachable", peer=peer)
             return
         with fresh_pg_database() as url:
             ours = run_alone(Saphan(url, payloads), n, cap)
-        with fresh_pg_database() as url:
-            theirs = attempt(lambda: procrastinate_pg(url, n, cap, texts))
-        compare(
-            "postgresql",
-            ours,
-            "procrastinate",
-            theirs,
-            "psycopg, synchronous_commit=on, one job per fetch",
-        )
-        with fresh_pg_database() as url:
-            theirs = attempt(lambda: pgqueuer_pg(url, n, cap, payloads))
-        compare(
-            "postgresql",
-            ours,
-            "pgqueuer",
-            theirs,
-            "psycopg autocommit, synchronous_commit=on, batches of 16",
-        )
+        for peer, (run_peer, how) in pg_peers.items():
+            with fresh_pg_database() as url:
+                theirs = attempt(functools.partial(run_peer, url))
+            compare("postgresql", ours, peer, theirs, how)
     finally:
         remove(work)
 

@@ -44,6 +44,7 @@ import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 import orjson
 from common import emit, remove, skipped, workdir
@@ -119,6 +120,26 @@ def writers_rounds(
     return {name: seconds / (per * parts) for name, seconds in spent.items()}
 
 
+def microseconds(name: str, seconds: float, other: float, **compared: Any) -> None:
+    """A line of time per operation (``seconds`` against ``other``, both medians) in
+    microseconds, at the log's size."""
+    emit(
+        name,
+        seconds * 1e6,
+        "us",
+        peer_value=other * 1e6,
+        higher_is_better=False,
+        entries=SIZE,
+        **compared,
+    )
+
+
+def per_second(name: str, seconds: float, other: float, unit: str, **compared: Any) -> None:
+    """A line of operations per second (from ``seconds`` and ``other`` per operation), at
+    the log's size."""
+    emit(name, 1 / seconds, unit, peer_value=1 / other, entries=SIZE, **compared)
+
+
 def build_pymerkle(path: Path, entries: list[bytes], leaves: list[bytes]) -> None:
     """pymerkle's own table, filled in one transaction (its format: id from 1, entry, hash)."""
     from pymerkle import SqliteTree  # type: ignore[import-untyped]  # ships no type information
@@ -175,25 +196,19 @@ def main() -> None:
         store = MemoryNodeStore(append_leaves(0, (), leaves).nodes)
         floor = median_of(lambda i: inclusion_proof_from(store, i, SIZE), indexes)
         assert inclusion_proof_from(store, indexes[0], SIZE) == proof
-        emit(
+        microseconds(
             "log_vs_pymerkle_inclusion_proof",
-            ours * 1e6,
-            "us",
+            ours,
+            theirs,
             peer="pymerkle SqliteTree.prove_inclusion",
-            peer_value=theirs * 1e6,
-            higher_is_better=False,
             bar=5,
-            entries=SIZE,
             build_s=build_s,
         )
-        emit(
+        microseconds(
             "log_proof_vs_floor",
-            ours * 1e6,
-            "us",
+            ours,
+            floor,
             floor="the same proof from the nodes in a dict (hashlib, no database)",
-            peer_value=floor * 1e6,
-            higher_is_better=False,
-            entries=SIZE,
         )
 
         leaf, index, root = leaves[indexes[0]], indexes[0], head.root
@@ -201,15 +216,7 @@ def main() -> None:
             lambda _: merkle.verify_inclusion(leaf, index, SIZE, proof, root), [0] * proofs
         )
         theirs = median_of(lambda _: verify_inclusion(leaf, root, their_proof), [0] * proofs)
-        emit(
-            "log_vs_pymerkle_verify",
-            ours * 1e6,
-            "us",
-            peer="pymerkle verify_inclusion",
-            peer_value=theirs * 1e6,
-            higher_is_better=False,
-            entries=SIZE,
-        )
+        microseconds("log_vs_pymerkle_verify", ours, theirs, peer="pymerkle verify_inclusion")
         sha256 = hashlib.sha256
 
         def bare_verify(_: int) -> bytes:
@@ -219,14 +226,8 @@ def main() -> None:
             return value
 
         floor = median_of(bare_verify, [0] * proofs)
-        emit(
-            "log_verify_vs_floor",
-            ours * 1e6,
-            "us",
-            floor=f"{len(proof)} SHA-256 calls in a bare loop",
-            peer_value=floor * 1e6,
-            higher_is_better=False,
-            entries=SIZE,
+        microseconds(
+            "log_verify_vs_floor", ours, floor, floor=f"{len(proof)} SHA-256 calls in a bare loop"
         )
 
         # Durable appends at 100,000 entries, in alternating rounds: how long an fsync
@@ -245,17 +246,16 @@ def main() -> None:
             {"saphan": saphan_one, "pymerkle": tree.append_entry}, together, WRITERS
         )
         group.close()
-        emit(
+        per_second(
             "log_vs_pymerkle_concurrent_append",
-            1 / concurrent["saphan"],
+            concurrent["saphan"],
+            concurrent["pymerkle"],
             "appends/s",
             peer=(
                 f"pymerkle SqliteTree.append_entry from {WRITERS} writers "
                 "(as shipped: rollback journal, FULL; a commit each)"
             ),
-            peer_value=1 / concurrent["pymerkle"],
             bar=5,
-            entries=SIZE,
             writers=WRITERS,
             commits=group.groups,
             appends=group.units,
@@ -279,21 +279,19 @@ def main() -> None:
             appends,
         )
         os.close(fd)
-        emit(
+        per_second(
             "log_vs_pymerkle_append",
-            1 / single["saphan"],
+            single["saphan"],
+            single["pymerkle"],
             "appends/s",
             peer="pymerkle SqliteTree.append_entry (as shipped: rollback journal, FULL)",
-            peer_value=1 / single["pymerkle"],
-            entries=SIZE,
         )
-        emit(
+        per_second(
             "log_append_vs_floor",
-            1 / single["saphan"],
+            single["saphan"],
+            single["floor"],
             "appends/s",
             floor="leaf hash and an fdatasync-ed append of the entry to a file",
-            peer_value=1 / single["floor"],
-            entries=SIZE,
         )
         tree.con.execute("PRAGMA journal_mode=WAL")
         tree.con.execute("PRAGMA synchronous=FULL")
@@ -318,21 +316,19 @@ def main() -> None:
             },
             appends // 2,
         )
-        emit(
+        per_second(
             "log_vs_pymerkle_wal_append",
-            1 / wal["saphan"],
+            wal["saphan"],
+            wal["pymerkle"],
             "appends/s",
             peer="pymerkle SqliteTree.append_entry (WAL, synchronous=FULL)",
-            peer_value=1 / wal["pymerkle"],
-            entries=SIZE,
         )
-        emit(
+        per_second(
             "log_vs_pymerkle_case_append",
-            1 / wal["saphan_case"],
+            wal["saphan_case"],
+            wal["pymerkle_case"],
             "cases/s",
             peer="pymerkle append_entries of the 3 entries (WAL, FULL; a commit each)",
-            peer_value=1 / wal["pymerkle_case"],
-            entries=SIZE,
         )
         tree.close()
         engine.dispose()

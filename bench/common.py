@@ -308,7 +308,7 @@ def load(
     return result
 
 
-# A hub's world: agency keys and the directory overlay.
+# A hub's world: agency keys, the directory overlay, the agency it pushes to.
 
 SENDER = "PSC"  # the 1111 centre: sends pmo1111 batches
 RECEIVER = "DOL"  # Department of Lands: receives pmo1111
@@ -336,6 +336,26 @@ def write_world(
 
 def key_path(data: Path, code: str) -> Path:
     return data / "bench-keys" / f"{code}.pem"
+
+
+@contextlib.contextmanager
+def receiving_agency(data: Path, keys: dict[str, SigningKey], *, log: Path) -> Iterator[Proc]:
+    """A receipt-giving receiver (:mod:`servers` ``receiver``) answering as ``RECEIVER``
+    with its key from ``data``, and the overlay rewritten (same ``keys``) so that the hub
+    pushes ``RECEIVER``'s transfers to it; stopped on leaving."""
+    receiver = start_server(
+        "receiver",
+        "--code",
+        RECEIVER,
+        "--key",
+        str(key_path(data, RECEIVER)),
+        log=log,
+    )
+    try:
+        write_world(data, push={RECEIVER: f"{receiver.url}/inbound"}, keys=keys)
+        yield receiver
+    finally:
+        receiver.stop()
 
 
 @cache
