@@ -9,21 +9,14 @@ import subprocess
 from pathlib import Path
 
 from conftest import EXAMPLES
+from hubkit import DEMO_AGENCIES
 from procs import Hub, saphan
 
 from saphan.simulate.client import SyncHubClient
 from saphan.simulate.keys import agency_key_path, load_agency_key
 
-CONTRACT_AGENCIES = [
-    "MOI-DRT-3415",
-    "MOI-DRT-34",
-    "OMB",
-    "PSC",
-    "RTP-IG",
-    "DOL",
-    "AGO-RP-20",
-    "MOI-DRT-20",
-]
+#: the demo agencies the hub contract names (the same the other suites act as)
+CONTRACT_AGENCIES = DEMO_AGENCIES
 
 
 def _run(*args: str, stdin: bytes | None = None) -> subprocess.CompletedProcess[bytes]:

@@ -91,6 +91,9 @@ from saphan.canonical import Area, Case, EscalationReason, SourceSystem
 from saphan.translate import Receiver, crosswalks, get_adapter
 from saphan.translate.jsonparts import address_line
 
+# the occ adapter's own rule (tested on its own in tests/unit/adapters/test_occ_render.py)
+from saphan_occ.render import sending_system
+
 DRT, OCC, PMO = "damrongtham", "occ", "pmo1111"
 FORMATS = (DRT, OCC, PMO)
 ALL = frozenset(FORMATS)
@@ -349,22 +352,6 @@ Number = tuple[SourceSystem, str]
 
 def numbers(case: Case) -> set[Number]:
     return {(r.system, r.ref) for r in [case.origin, *case.references]}
-
-
-def sending_system(case: Case) -> SourceSystem:
-    """The system of the unit that sends the case (occ ``source.system``, §2)."""
-    sender = case.sender
-    if sender is None:
-        return case.origin.system
-    if sender.startswith("MOI-DRT"):
-        return SourceSystem.DRT
-    if sender == "OMB":
-        return SourceSystem.OMB
-    if sender.startswith("AGO"):
-        return SourceSystem.AGO
-    if sender in ("PSC", "RTP-IG") or case.reference(SourceSystem.PSC1111) is not None:
-        return SourceSystem.PSC1111
-    return SourceSystem.OTHER
 
 
 def occ_source(case: Case) -> Number:
