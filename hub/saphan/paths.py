@@ -17,8 +17,6 @@ import yaml
 
 from saphan.errors import ConfigError, Problem
 
-_REQUIRED: Any = object()
-
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -30,14 +28,15 @@ def schemas_dir() -> Path:
     return Path(os.environ.get("SAPHAN_SCHEMAS", PROJECT_ROOT / "schemas"))
 
 
-def read_yaml(path: Path, label: str = "", *, missing: Any = _REQUIRED) -> Any:
-    """The parsed content of the YAML file ``path``; ``label`` names what it is in errors
-    (``"routing policy "``). A missing file gives ``missing`` when one is given."""
+def read_yaml(path: Path, label: str = "", *, missing_ok: bool = False) -> Any:
+    """The parsed content of the YAML file ``path`` (None for an empty file, and for a
+    missing one when ``missing_ok``); ``label`` names what it is in errors
+    (``"routing policy "``)."""
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError as exc:
-        if missing is not _REQUIRED:
-            return missing
+        if missing_ok:
+            return None
         raise _unreadable(path, label, exc) from None
     except OSError as exc:
         raise _unreadable(path, label, exc) from None

@@ -167,16 +167,10 @@ class WorkingCalendar:
         return count
 
 
-_MISSING = object()  # a missing override file means no overrides
-
-
 def load_overrides(path: Path | None = None) -> Overrides:
-    """Read an override file; a missing file means no overrides."""
+    """Read an override file; a missing file, like an empty one, means no overrides."""
     target = path or mappings_dir() / OVERRIDE_FILE
-    data = read_yaml(target, missing=_MISSING)
-    if data is _MISSING:
-        return Overrides()
-    return Overrides.from_data(data, target.name)
+    return Overrides.from_data(read_yaml(target, missing_ok=True), target.name)
 
 
 @cache

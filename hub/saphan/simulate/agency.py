@@ -35,7 +35,7 @@ from typing import Any
 
 import httpx
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
-from fastapi import FastAPI, Request, Response
+from fastapi import Depends, FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 
 from saphan.api.problems import install as install_problem_handlers
@@ -283,14 +283,21 @@ def create_agency_app(config: AgencyConfig) -> FastAPI:
                 [Problem("", f"request from {host}; start the agency with open_test_interface")],
             )
 
-    @app.get("/_state", summary="what the agency received and processed")
-    async def state(request: Request) -> dict[str, Any]:
-        local_only(request)
+    # every route of the test interface, and nothing else, goes through the check
+    test_interface = [Depends(local_only)]
+
+    @app.get(
+        "/_state", summary="what the agency received and processed", dependencies=test_interface
+    )
+    async def state() -> dict[str, Any]:
         return agency.snapshot()
 
-    @app.get("/_received/{transfer_id}", summary="the bytes of a processed transfer")
-    async def received(transfer_id: str, request: Request) -> Response:
-        local_only(request)
+    @app.get(
+        "/_received/{transfer_id}",
+        summary="the bytes of a processed transfer",
+        dependencies=test_interface,
+    )
+    async def received(transfer_id: str) -> Response:
         body = agency.state.body(transfer_id)
         if body is None:
             raise NotFoundError(
@@ -299,9 +306,8 @@ def create_agency_app(config: AgencyConfig) -> FastAPI:
             )
         return Response(body, media_type=agency.adapter.media_type)
 
-    @app.post("/_control", summary="inject failures, delays and hangs")
-    async def control(request: ControlRequest, http: Request) -> dict[str, Any]:
-        local_only(http)
+    @app.post("/_control", summary="inject failures, delays and hangs", dependencies=test_interface)
+    async def control(request: ControlRequest) -> dict[str, Any]:
         agency.controls.apply(request)
         if request.forget:
             agency.state.clear()
@@ -318,14 +324,10 @@ def create_agency_app(config: AgencyConfig) -> FastAPI:
 
 
 def _loopback(request: Request) -> bool:
-    # Starlette's TestClient calls itself "testclient"; it never leaves the process either
     if request.client is None:
         return False
-    host = request.client.host
-    if host == "testclient":
-        return True
     try:
-        address = ipaddress.ip_address(host)
+        address = ipaddress.ip_address(request.client.host)
     except ValueError:
         return False
     if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
